@@ -1,0 +1,33 @@
+/* The subcommands. Each lives in cli/<name>.c and declares its options table next to
+ * its code; main.c holds the one table that lists them. */
+#ifndef RL_COMMANDS_H
+#define RL_COMMANDS_H
+#include "cli/util/args.h"
+#include "probes/root.h"
+
+struct rl_ctx {
+    struct rl_root root;        /* --sysroot */
+    const struct rl_args *args; /* parsed options and positionals of the command */
+};
+
+struct rl_cmd {
+    const char *name;
+    int (*fn)(struct rl_ctx *ctx);
+    const char *summary;        /* one line for the command list */
+    const char *synopsis;       /* positional part of the usage line */
+    const struct rl_opt *opts;  /* the command's options */
+    const char *description;    /* paragraph(s) for --help, may be NULL */
+};
+
+#define RL_DECLARE_CMD(n)                   \
+    int rl_cmd_##n(struct rl_ctx *ctx);     \
+    extern const struct rl_opt rl_##n##_opts[]
+
+RL_DECLARE_CMD(doctor);
+
+/* Prints the usage line for a command to f. */
+void rl_print_usage(FILE *f, const struct rl_cmd *c);
+/* Reports a usage error for the running command (one line + usage) and returns 2. */
+int rl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,66 @@
+/* Local resources Redis will need: free disk where redis-light keeps state, and whether
+ * port 6379 already has a listener (from /proc/net/tcp{,6}, a pure read). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "probes/facts.h"
+
+/* Returns 1 when the table lists a LISTEN socket on port, 0 when not, -1 if unreadable. */
+int rl_proc_net_listening(const char *table, unsigned port)
+{
+    int found = 0;
+    const char *line = strchr(table, '\n'); /* skip the header */
+    while (line && *++line) {
+        unsigned sl, lport, state;
+        char laddr[64], raddr[80];
+        if (sscanf(line, " %u: %63[0-9A-Fa-f]:%x %79s %x", &sl, laddr, &lport, raddr, &state) == 5 &&
+            lport == port && state == 0x0A)
+            found = 1;
+        line = strchr(line, '\n');
+    }
+    return found;
+}
+
+void rl_probe_local(struct rl_facts *f, const struct rl_root *r, const struct rl_probe_opts *o)
+{
+    if (o && o->state_dir) {
+        rl_fact_str(&f->state_dir, o->state_dir, "redis-light state directory");
+        /* The directory may not exist yet: measure its nearest existing ancestor. */
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", o->state_dir);
+        struct statvfs vfs;
+        while (statvfs(dir, &vfs) < 0) {
+            char *slash = strrchr(dir, '/');
+            if (!slash || slash == dir) {
+                snprintf(dir, sizeof dir, "/");
+                if (statvfs(dir, &vfs) < 0)
+                    return;
+                break;
+            }
+            *slash = '\0';
+        }
+        rl_fact_u64(&f->state_dir_free_bytes, (uint64_t)vfs.f_bavail * vfs.f_frsize,
+                    "statvfs(%s)", dir);
+    }
+    if (o && o->skip_network)
+        return;
+    int in_use = 0, readable = 0;
+    const char *tables[] = {"/proc/net/tcp", "/proc/net/tcp6"};
+    for (int i = 0; i < 2; i++) {
+        char *buf;
+        size_t len;
+        if (rl_root_read(r, tables[i], 16 << 20, &buf, &len) != RL_READ_OK)
+            continue;
+        readable = 1;
+        if (rl_proc_net_listening(buf, 6379) == 1)
+            in_use = 1;
+        free(buf);
+    }
+    if (readable)
+        rl_fact_u64(&f->port_6379_in_use, (uint64_t)in_use, "/proc/net/tcp{,6}: %s",
+                    in_use ? "a socket listens on port 6379" : "no listener on port 6379");
+    else
+        rl_facts_warn(f, "/proc/net/tcp and /proc/net/tcp6 are unreadable; port 6379 not checked");
+}
