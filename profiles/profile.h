@@ -1,0 +1,64 @@
+/* Profiles: YAML files that turn probed facts into a build (allocator, make variables)
+ * and a redis.conf. This header is the contract the rest of the program uses; the
+ * loader, rule matcher and renderer live beside it in profiles/. hiredis conventions:
+ * functions return 0/-1 and write a reason into err; destructors accept NULL. */
+#ifndef RL_PROFILE_H
+#define RL_PROFILE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli/util/json.h"
+#include "probes/facts.h"
+
+struct rl_profile; /* opaque: profiles/profile_*.c */
+
+/* Where the chosen profile came from and why (for doctor's report). */
+struct rl_choice {
+    struct rl_profile *winner;    /* owned by the choice */
+    struct rl_profile *runner_up; /* may be NULL */
+    bool overridden;              /* --profile given */
+};
+
+/* Resolves --profile NAME|PATH (override may be NULL: select from facts). Loads the
+ * shipped, user ($XDG_CONFIG_HOME/redis-light/profiles) and REDIS_LIGHT_PROFILES
+ * directories. Returns 0, or -1 with err set and *exit_code 2 (bad profile, unknown
+ * name) or 3 (nothing matched / I/O failure). */
+int rl_profile_choose(const struct rl_facts *f, const char *override, struct rl_choice *out,
+                      char *err, size_t errlen, int *exit_code);
+void rl_choice_free(struct rl_choice *c);
+
+const char *rl_profile_name(const struct rl_profile *p);
+const char *rl_profile_source(const struct rl_profile *p); /* file it was loaded from */
+/* "libc" or "jemalloc". */
+const char *rl_profile_allocator(const struct rl_profile *p);
+/* Make variables as "KEY=VALUE", MALLOC=… first; USE_SYSTEMD and BUILD_TLS always
+ * present (explicit, DESIGN.md). Returns the count; *vars points into p. */
+size_t rl_profile_make_vars(const struct rl_profile *p, const char *const **vars);
+/* True when the profile's config turns persistence on (save rules or appendonly yes). */
+bool rl_profile_persistent(const struct rl_profile *p);
+
+/* Command-line overrides for rendering; every field may be NULL/0. */
+struct rl_render_overrides {
+    const char *maxmemory;      /* --maxmemory SIZE|N% */
+    const char *policy;         /* --policy */
+    const char *const *set;     /* --set KEY=VALUE … */
+    int nset;
+    bool force;                 /* allow maxmemory above the effective limit */
+};
+
+/* Renders the profile's redis.conf directives for these facts into a malloc'd string,
+ * every line commented with where its value came from. The instance part (port, bind,
+ * dir, logfile, pidfile, unixsocket) is written by `up`, not here. Returns 0, or -1 with
+ * err (exit code 2 for invalid overrides). *maxmemory_bytes gets the rendered value. */
+int rl_profile_render(const struct rl_profile *p, const struct rl_facts *f,
+                      const struct rl_render_overrides *o, char **conf,
+                      uint64_t *maxmemory_bytes, char *policy, size_t policylen,
+                      char *err, size_t errlen);
+
+/* doctor's "profile: NAME — because …" line and the per-rule reasons of the winner and
+ * runner-up, as text on f, or as the DESIGN.md "profile" object on w. */
+void rl_choice_print(const struct rl_choice *c, const struct rl_facts *f, FILE *out);
+void rl_choice_json(const struct rl_choice *c, const struct rl_facts *f, struct rl_json *w);
+
+#endif
