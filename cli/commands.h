@@ -24,6 +24,12 @@ struct rl_cmd {
     extern const struct rl_opt rl_##n##_opts[]
 
 RL_DECLARE_CMD(doctor);
+RL_DECLARE_CMD(profiles);
+RL_DECLARE_CMD(build);
+RL_DECLARE_CMD(up);
+RL_DECLARE_CMD(down);
+RL_DECLARE_CMD(status);
+RL_DECLARE_CMD(bench);
 
 /* Prints the usage line for a command to f. */
 void rl_print_usage(FILE *f, const struct rl_cmd *c);

@@ -14,6 +14,16 @@ static const struct rl_cmd commands[] = {
      "Runs every probe (cgroup memory, CPU and pids limits, sysctls, rlimits, page size,\n"
      "container runtime, Redis binaries and their allocator) and prints a table of checks\n"
      "with the evidence and the exact fix. Exit 0 when no check fails, 1 when one does."},
+    {"profiles", rl_cmd_profiles, "list, show and validate build/config profiles",
+     "[list | show NAME | validate FILE...]", rl_profiles_opts, NULL},
+    {"build", rl_cmd_build, "build redis-server from source with a profile's options",
+     "", rl_build_opts, NULL},
+    {"up", rl_cmd_up, "build if needed, configure and launch Redis sized for this container",
+     "", rl_up_opts, NULL},
+    {"down", rl_cmd_down, "stop an instance started by up, keeping its data", "", rl_down_opts, NULL},
+    {"status", rl_cmd_status, "show instances started by up", "", rl_status_opts, NULL},
+    {"bench", rl_cmd_bench, "SET/GET throughput and latency, and eviction under memory pressure",
+     "", rl_bench_opts, NULL},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
