@@ -1,15 +1,62 @@
+/* redis-light doctor: probe, judge, report. */
 #include <stdio.h>
+#include <string.h>
+
 #include "cli/commands.h"
+#include "cli/doctor/report.h"
 #include "cli/util/out.h"
+#include "cli/util/paths.h"
 #include "probes/facts.h"
 
 const struct rl_opt rl_doctor_opts[] = {
+    {"profile", 0, "NAME|PATH", "judge with this profile instead of the one doctor would pick", false},
     {NULL, 0, NULL, NULL, false},
 };
+
+/* Probes the system the command is pointed at, with redis-light's own directories. */
+void rl_gather_facts(struct rl_facts *f, const struct rl_ctx *ctx, bool binaries)
+{
+    char state[4096], cache[4096];
+    struct rl_probe_opts o = {0};
+    if (rl_state_dir(state, sizeof state) == 0)
+        o.state_dir = state;
+    if (ctx->root.host && rl_cache_dir(cache, sizeof cache) == 0)
+        o.cache_dir = cache;
+    o.skip_binaries = !binaries;
+    rl_probe_all(f, &ctx->root, &o);
+}
 
 int rl_cmd_doctor(struct rl_ctx *ctx)
 {
     static struct rl_facts f;
-    rl_probe_all(&f, &ctx->root, NULL);
-    return 0;
+    static struct rl_report rep;
+    if (ctx->args->npos > 0)
+        return rl_usage_error("doctor takes no arguments (got \"%s\")", ctx->args->pos[0]);
+    rl_gather_facts(&f, ctx, true);
+    rl_report_run(&rep, &f);
+
+    if (rl_out.json) {
+        struct rl_json w;
+        rl_json_init(&w, stdout, true);
+        rl_json_obj(&w);
+        rl_json_key(&w, "facts");
+        rl_facts_json(&w, &f);
+        rl_json_key(&w, "evidence");
+        rl_facts_evidence_json(&w, &f);
+        rl_json_key(&w, "warnings");
+        rl_json_arr(&w);
+        for (int i = 0; i < f.nwarnings; i++)
+            rl_json_str(&w, f.warnings[i]);
+        rl_json_end_arr(&w);
+        rl_report_json_checks(&w, &rep);
+        rl_json_end_obj(&w);
+        rl_json_done(&w);
+    } else {
+        rl_report_print(stdout, &rep, rl_out.verbose);
+        if (!rl_out.quiet)
+            for (int i = 0; i < f.nwarnings; i++)
+                printf("warning: %s\n", f.warnings[i]);
+        rl_report_print_summary(stdout, &rep);
+    }
+    return rep.count[RL_ST_FAIL] ? RL_EXIT_PROBLEMS : RL_EXIT_OK;
 }
