@@ -24,3 +24,23 @@ foreach(kind cli integration)
       TIMEOUT 900)
   endforeach()
 endforeach()
+
+# Fuzz targets (tests/fuzz/fuzz_*.c). Every build replays each target's corpus and kept
+# crash inputs (tests/fuzz/corpus/<target>/) through tests/fuzz/replay.c; with
+# -DRL_FUZZ=ON and clang, real libFuzzer binaries are built too (scripts/fuzz runs them).
+file(GLOB RL_FUZZ_TARGETS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
+foreach(src ${RL_FUZZ_TARGETS})
+  get_filename_component(name ${src} NAME_WE)
+  string(REPLACE "fuzz_" "" target ${name})
+  add_executable(replay_${target} ${src} ${CMAKE_SOURCE_DIR}/tests/fuzz/replay.c)
+  target_link_libraries(replay_${target} PRIVATE rlcore)
+  add_test(NAME fuzz-replay/${target}
+           COMMAND replay_${target} ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${target})
+  set_tests_properties(fuzz-replay/${target} PROPERTIES LABELS unit)
+  if(RL_FUZZ)
+    add_executable(${name} ${src})
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_libraries(${name} PRIVATE rlcore)
+  endif()
+endforeach()
