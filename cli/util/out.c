@@ -5,6 +5,7 @@
 
 struct rl_out rl_out;
 
+__attribute__((format(printf, 3, 0)))
 static void vmsg(const char *prefix, const char *color, const char *fmt, va_list ap)
 {
     fprintf(stderr, "redis-light: %s%s%s", rl_c(color, true), prefix, rl_c(RL_RESET, true));
