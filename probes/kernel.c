@@ -115,14 +115,20 @@ void rl_probe_kernel(struct rl_facts *f, const struct rl_root *r)
             /* "0-3,5" -> 5 CPUs */
             uint64_t count = 0;
             int ok = 1;
-            for (char *tok = strtok(online, ",\n"); tok && ok; tok = strtok(NULL, ",\n")) {
-                unsigned a, b;
-                if (sscanf(tok, "%u-%u", &a, &b) == 2 && b >= a)
-                    count += b - a + 1;
-                else if (sscanf(tok, "%u", &a) == 1)
-                    count += 1;
-                else
+            for (char *save = NULL, *tok = strtok_r(online, ",\n", &save); tok && ok;
+                 tok = strtok_r(NULL, ",\n", &save)) {
+                char *end;
+                unsigned long a = strtoul(tok, &end, 10), b = a;
+                if (end == tok)
                     ok = 0;
+                else if (*end == '-') {
+                    char *e2;
+                    b = strtoul(end + 1, &e2, 10);
+                    ok = e2 != end + 1 && *e2 == '\0' && b >= a;
+                } else {
+                    ok = *end == '\0';
+                }
+                count += b - a + 1;
             }
             if (ok && count)
                 rl_fact_u64(&f->cpus_online, count, "/sys/devices/system/cpu/online");

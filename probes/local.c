@@ -10,14 +10,30 @@
 /* Returns 1 when the table lists a LISTEN socket on port, 0 when not, -1 if unreadable. */
 int rl_proc_net_listening(const char *table, unsigned port)
 {
+    /* "  0: 0100007F:18EB 00000000:0000 0A ...": slot, local addr:port, remote, state */
     int found = 0;
     const char *line = strchr(table, '\n'); /* skip the header */
     while (line && *++line) {
-        unsigned sl, lport, state;
-        char laddr[64], raddr[80];
-        if (sscanf(line, " %u: %63[0-9A-Fa-f]:%x %79s %x", &sl, laddr, &lport, raddr, &state) == 5 &&
-            lport == port && state == 0x0A)
-            found = 1;
+        const char *colon = strchr(line, ':');
+        const char *eol = strchr(line, '\n');
+        if (!eol)
+            eol = line + strlen(line);
+        const char *local = colon && colon < eol ? colon + 1 : NULL;
+        while (local && *local == ' ')
+            local++;
+        const char *pcolon = local ? memchr(local, ':', (size_t)(eol - local)) : NULL;
+        if (pcolon) {
+            char *end;
+            unsigned long lport = strtoul(pcolon + 1, &end, 16);
+            const char *st = end;
+            while (*st == ' ')
+                st++;
+            st = strchr(st, ' '); /* skip the remote address */
+            while (st && *st == ' ')
+                st++;
+            if (end != pcolon + 1 && st && st < eol && lport == port && strncmp(st, "0A", 2) == 0)
+                found = 1;
+        }
         line = strchr(line, '\n');
     }
     return found;

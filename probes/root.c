@@ -71,8 +71,12 @@ enum rl_read_status rl_root_read(const struct rl_root *r, const char *abs, size_
     /* /proc and /sys files report size 0 or 4096 whatever they hold: read until EOF. */
     size_t cap = 4096, n = 0;
     char *b = malloc(cap);
+    if (!b) {
+        close(fd);
+        return RL_READ_ERROR;
+    }
     enum rl_read_status status = RL_READ_OK;
-    while (b) {
+    for (;;) {
         if (n + 1 >= cap) {
             if (cap > max) {
                 status = RL_READ_TOOBIG;
@@ -102,8 +106,6 @@ enum rl_read_status rl_root_read(const struct rl_root *r, const char *abs, size_
         }
     }
     close(fd);
-    if (!b)
-        return RL_READ_ERROR;
     if (status != RL_READ_OK) {
         free(b);
         return status;
