@@ -64,7 +64,7 @@ enum rl_val rl_parse_u64_token(const char *s, uint64_t *out, const char **rest)
 
 enum rl_val rl_parse_u64_text(const char *s, uint64_t *out)
 {
-    const char *rest;
+    const char *rest = s;
     uint64_t v;
     enum rl_val st = rl_parse_u64_token(s, &v, &rest);
     if (st != RL_VAL_OK && st != RL_VAL_MAX)

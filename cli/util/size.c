@@ -89,10 +89,10 @@ int rl_parse_percent(const char *s, double *pct, char *err, size_t errlen)
     }
     memcpy(num, s, len - 1);
     num[len - 1] = '\0';
-    char *end;
+    char *end = num;
     errno = 0;
     double v = strtod(num, &end);
-    while (end && isspace((unsigned char)*end))
+    while (isspace((unsigned char)*end))
         end++;
     if (end == num || *end || errno || !isfinite(v)) {
         snprintf(err, errlen, "percentage \"%s\" is not a number followed by %%", s);

@@ -93,11 +93,11 @@ static void mountinfo(void)
     /* a very long line */
     size_t n = 40000; /* 3000 tags of up to 10 bytes */
     char *big = malloc(n + 200);
-    strcpy(big, "1 2 3:4 / /mnt rw");
+    snprintf(big, n + 200, "%s", "1 2 3:4 / /mnt rw");
     size_t len = strlen(big);
     for (size_t k = 0; k < 3000; k++)
         len += (size_t)sprintf(big + len, " tag:%zu", k);
-    strcpy(big + len, " - cgroup2 none rw");
+    snprintf(big + len, n + 200 - len, "%s", " - cgroup2 none rw");
     OK(rl_mountinfo_parse_line(big, &m) == 0, "very long line parses");
     EQ_STR(m.fstype, "cgroup2");
     free(big);
