@@ -56,7 +56,7 @@ static void c_max_map_count(const struct rl_facts *f, struct rl_check_result *r)
     if (x->v < RL_MAPS_DEFAULT)
         return set(r, RL_ST_WARN, "a libc build (profile replit) maps far fewer regions; or sysctl -w vm.max_map_count=65530 on the host",
                    "vm.max_map_count %llu below the kernel default %llu", (unsigned long long)x->v, RL_MAPS_DEFAULT);
-    set(r, RL_ST_OK, NULL, "vm.max_map_count %llu (jemalloc Redis maps ~50 regions at rest)", (unsigned long long)x->v);
+    set(r, RL_ST_OK, NULL, "vm.max_map_count %llu (Redis 7.0 mapped 39 regions with libc, 45 with jemalloc, filling 3x maxmemory here)", (unsigned long long)x->v);
 }
 
 static void c_overcommit(const struct rl_facts *f, struct rl_check_result *r)
