@@ -57,13 +57,14 @@ static void load_mounts(struct rl_facts *f, const struct rl_root *r, struct moun
                       bad == 1 ? "" : "s");
 }
 
-static void load_cglines(struct rl_facts *f, const struct rl_root *r, struct cglines *cs)
+static void load_cglines(struct rl_facts *f, const struct rl_root *r, const char *path,
+                         struct cglines *cs)
 {
     size_t len;
     cs->n = 0;
-    enum rl_read_status st = rl_root_read(r, "/proc/self/cgroup", 1 << 20, &cs->buf, &len);
+    enum rl_read_status st = rl_root_read(r, path, 1 << 20, &cs->buf, &len);
     if (st != RL_READ_OK) {
-        rl_facts_warn(f, "/proc/self/cgroup %s; cgroup limits unknown", rl_read_reason(st));
+        rl_facts_warn(f, "%s %s; cgroup limits unknown", path, rl_read_reason(st));
         return;
     }
     int bad = 0;
@@ -75,7 +76,7 @@ static void load_cglines(struct rl_facts *f, const struct rl_root *r, struct cgl
             bad++;
     }
     if (bad)
-        rl_facts_warn(f, "/proc/self/cgroup has %d malformed line%s; skipped them", bad,
+        rl_facts_warn(f, "%s has %d malformed line%s; skipped them", path, bad,
                       bad == 1 ? "" : "s");
 }
 
@@ -421,10 +422,22 @@ static void memory(struct rl_facts *f, const struct rl_root *r, const struct loc
 
 void rl_probe_cgroup(struct rl_facts *f, const struct rl_root *r)
 {
+    rl_probe_cgroup_of(f, r, "/proc/self/cgroup");
+}
+
+void rl_probe_cgroup_pid(struct rl_facts *f, const struct rl_root *r, int pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
+    rl_probe_cgroup_of(f, r, path);
+}
+
+void rl_probe_cgroup_of(struct rl_facts *f, const struct rl_root *r, const char *cgroup_file)
+{
     static struct mounts ms;
     static struct cglines cs;
     load_mounts(f, r, &ms);
-    load_cglines(f, r, &cs);
+    load_cglines(f, r, cgroup_file, &cs);
 
     bool v1 = false, v2 = false;
     for (int i = 0; i < ms.n; i++) {

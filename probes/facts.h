@@ -110,6 +110,11 @@ void rl_probe_all(struct rl_facts *f, const struct rl_root *r, const struct rl_p
 void rl_probe_kernel(struct rl_facts *f, const struct rl_root *r);
 void rl_probe_meminfo(struct rl_facts *f, const struct rl_root *r);
 void rl_probe_cgroup(struct rl_facts *f, const struct rl_root *r);
+/* The cgroup facts (memory_limit_bytes, memory_usage_bytes, …) of another process, e.g. a
+ * Redis server being benchmarked: its /proc/PID/cgroup against our mountinfo. Only the
+ * cgroup fields of f are written. Not thread-safe (shares static buffers). */
+void rl_probe_cgroup_pid(struct rl_facts *f, const struct rl_root *r, int pid);
+void rl_probe_cgroup_of(struct rl_facts *f, const struct rl_root *r, const char *cgroup_file);
 void rl_probe_rlimits(struct rl_facts *f, const struct rl_root *r);
 void rl_probe_container(struct rl_facts *f, const struct rl_root *r);
 void rl_probe_redis_bins(struct rl_facts *f, const struct rl_root *r, const char *cache_dir);
