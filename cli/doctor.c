@@ -7,6 +7,7 @@
 #include "cli/util/out.h"
 #include "cli/util/paths.h"
 #include "probes/facts.h"
+#include "profiles/profile.h"
 
 const struct rl_opt rl_doctor_opts[] = {
     {"profile", 0, "NAME|PATH", "judge with this profile instead of the one doctor would pick", false},
@@ -35,6 +36,18 @@ int rl_cmd_doctor(struct rl_ctx *ctx)
     rl_gather_facts(&f, ctx, true);
     rl_report_run(&rep, &f);
 
+    struct rl_choice choice;
+    char perr[512];
+    int pcode = 0;
+    bool have_profile = rl_profile_choose_at(&f, &ctx->root, rl_args_get(ctx->args, "profile"), &choice,
+                                             perr, sizeof perr, &pcode) == 0;
+    if (!have_profile && rl_args_has(ctx->args, "profile")) {
+        rl_err("--profile: %s", perr);
+        return pcode;
+    }
+    char problems[8][512];
+    int nproblems = rl_profile_load_problems(problems, 8);
+
     if (rl_out.json) {
         struct rl_json w;
         rl_json_init(&w, stdout, true);
@@ -49,6 +62,25 @@ int rl_cmd_doctor(struct rl_ctx *ctx)
             rl_json_str(&w, f.warnings[i]);
         rl_json_end_arr(&w);
         rl_report_json_checks(&w, &rep);
+        rl_json_key(&w, "profile");
+        if (have_profile) {
+            rl_choice_json(&choice, &f, &w);
+        } else {
+            rl_json_obj(&w);
+            rl_json_key(&w, "name");
+            rl_json_null(&w);
+            rl_json_key(&w, "error");
+            rl_json_str(&w, perr);
+            rl_json_key(&w, "reasons");
+            rl_json_arr(&w);
+            rl_json_end_arr(&w);
+            rl_json_end_obj(&w);
+        }
+        rl_json_key(&w, "profile_problems");
+        rl_json_arr(&w);
+        for (int i = 0; i < nproblems; i++)
+            rl_json_str(&w, problems[i]);
+        rl_json_end_arr(&w);
         rl_json_end_obj(&w);
         rl_json_done(&w);
     } else {
@@ -56,7 +88,15 @@ int rl_cmd_doctor(struct rl_ctx *ctx)
         if (!rl_out.quiet)
             for (int i = 0; i < f.nwarnings; i++)
                 printf("warning: %s\n", f.warnings[i]);
+        for (int i = 0; i < nproblems; i++)
+            printf("warning: ignored a broken profile: %s\n", problems[i]);
+        if (have_profile)
+            rl_choice_print(&choice, &f, stdout);
+        else
+            printf("profile: none — %s\n", perr);
         rl_report_print_summary(stdout, &rep);
     }
+    if (have_profile)
+        rl_choice_free(&choice);
     return rep.count[RL_ST_FAIL] ? RL_EXIT_PROBLEMS : RL_EXIT_OK;
 }

@@ -10,22 +10,30 @@
 
 #include "cli/util/json.h"
 #include "probes/facts.h"
+#include "probes/root.h"
 
 struct rl_profile; /* opaque: profiles/profile_*.c */
 
 /* Where the chosen profile came from and why (for doctor's report). */
 struct rl_choice {
     struct rl_profile *winner;    /* owned by the choice */
-    struct rl_profile *runner_up; /* may be NULL */
+    struct rl_profile *runner_up; /* may be NULL; the highest-priority profile that lost */
     bool overridden;              /* --profile given */
+    struct rl_root root;          /* where environment rules were read (for reasons) */
 };
 
 /* Resolves --profile NAME|PATH (override may be NULL: select from facts). Loads the
  * shipped, user ($XDG_CONFIG_HOME/redis-light/profiles) and REDIS_LIGHT_PROFILES
  * directories. Returns 0, or -1 with err set and *exit_code 2 (bad profile, unknown
- * name) or 3 (nothing matched / I/O failure). */
+ * name, two profiles tie, nothing matched). Environment rules read the live system. */
 int rl_profile_choose(const struct rl_facts *f, const char *override, struct rl_choice *out,
                       char *err, size_t errlen, int *exit_code);
+/* The same, with environment rules read under root (--sysroot). */
+int rl_profile_choose_at(const struct rl_facts *f, const struct rl_root *root, const char *override,
+                         struct rl_choice *out, char *err, size_t errlen, int *exit_code);
+/* Problems with individual profile files found while choosing (a broken user profile
+ * does not stop the others): up to max lines into lines; returns the count. */
+int rl_profile_load_problems(char lines[][512], int max);
 void rl_choice_free(struct rl_choice *c);
 
 const char *rl_profile_name(const struct rl_profile *p);
