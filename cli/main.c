@@ -15,7 +15,7 @@ static const struct rl_cmd commands[] = {
      "container runtime, Redis binaries and their allocator) and prints a table of checks\n"
      "with the evidence and the exact fix. Exit 0 when no check fails, 1 when one does."},
     {"profiles", rl_cmd_profiles, "list, show and validate build/config profiles",
-     "[list | show NAME | validate FILE...]", rl_profiles_opts, NULL},
+     "[list | show [NAME|PATH] | validate FILE...]", rl_profiles_opts, NULL},
     {"build", rl_cmd_build, "build redis-server from source with a profile's options",
      "", rl_build_opts, NULL},
     {"up", rl_cmd_up, "build if needed, configure and launch Redis sized for this container",

@@ -178,9 +178,9 @@ int rl_cmd_profiles(struct rl_ctx *ctx)
         return list(ctx);
     }
     if (strcmp(sub, "show") == 0) {
-        if (a->npos != 2)
-            return rl_usage_error("profiles show needs exactly one NAME or PATH");
-        return show(ctx, a->pos[1]);
+        if (a->npos > 2)
+            return rl_usage_error("profiles show takes one NAME or PATH (none: the profile chosen here)");
+        return show(ctx, a->npos == 2 ? a->pos[1] : NULL);
     }
     if (strcmp(sub, "validate") == 0)
         return validate(ctx);
