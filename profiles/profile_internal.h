@@ -52,6 +52,7 @@ struct rl_profile {
     int root_rule;             /* -1: no rules, always matches */
     char allocator[16];        /* libc | jemalloc */
     int jemalloc_lg_page;      /* 0, or 12..16 for jemalloc's --with-lg-page */
+    int lg_line;
     char vars_store[RL_PROFILE_MAX_VARS][128];
     const char *vars[RL_PROFILE_MAX_VARS + 2]; /* MALLOC=, page option, then vars_store */
     char malloc_var[32], lg_var[64];

@@ -56,7 +56,7 @@ static bool has_control(const char *s)
 static int get_str(struct loader *L, const yaml_node_t *n, const char *what, char *out, size_t len)
 {
     if (n->type != YAML_SCALAR_NODE)
-        return fail(L, n, "%s must be a string, not %s", what, kind(n));
+        return fail(L, n, "%s must be a single value, not %s", what, kind(n));
     if (has_control(scalar(n)))
         return fail(L, n, "%s contains a newline or control character", what);
     if (n->data.scalar.length >= len)
@@ -292,6 +292,7 @@ static int build_pair(struct loader *L, const char *key, yaml_node_t *k, yaml_no
         if (end == buf || *end || n < 12 || n > 16)
             return fail(L, v, "build.jemalloc_lg_page must be 12 (4K) to 16 (64K), got \"%s\"", buf);
         p->jemalloc_lg_page = (int)n;
+        p->lg_line = (int)k->start_mark.line + 1;
         return 0;
     }
     if (strcmp(key, "make") == 0)
@@ -439,8 +440,10 @@ static int validate(struct loader *L, yaml_node_t *root)
         return fail(L, root, "the profile has no name");
     if (!p->allocator[0])
         return fail(L, root, "the profile has no build.allocator (libc or jemalloc)");
-    if (p->jemalloc_lg_page && strcmp(p->allocator, "jemalloc") != 0)
-        return fail(L, root, "build.jemalloc_lg_page needs allocator jemalloc");
+    if (p->jemalloc_lg_page && strcmp(p->allocator, "jemalloc") != 0) {
+        snprintf(L->err, L->errlen, "%s:%d:1: build.jemalloc_lg_page needs allocator jemalloc", L->path, p->lg_line);
+        return -1;
+    }
     for (int i = 0; i < p->nconf; i++)
         if (strcmp(p->conf[i].key, "activedefrag") == 0 && strcmp(p->conf[i].value, "yes") == 0 &&
             strcmp(p->allocator, "libc") == 0) {
