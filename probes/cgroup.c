@@ -16,6 +16,7 @@
 struct mounts {
     struct rl_mount m[MAX_MOUNTS];
     int n;
+    bool damaged; /* empty, or malformed lines and no cgroup mount: the version is unknown */
     char *buf;
 };
 
@@ -42,6 +43,7 @@ static void load_mounts(struct rl_facts *f, const struct rl_root *r, struct moun
         return;
     }
     int bad = 0;
+    ms->damaged = false;
     for (char *save = NULL, *line = strtok_r(ms->buf, "\n", &save); line && ms->n < MAX_MOUNTS;
          line = strtok_r(NULL, "\n", &save)) {
         struct rl_mount m;
@@ -55,6 +57,9 @@ static void load_mounts(struct rl_facts *f, const struct rl_root *r, struct moun
     if (bad)
         rl_facts_warn(f, "/proc/self/mountinfo has %d malformed line%s; skipped them", bad,
                       bad == 1 ? "" : "s");
+    if (len == 0)
+        rl_facts_warn(f, "/proc/self/mountinfo is empty; no cgroup found");
+    ms->damaged = len == 0 || (bad > 0 && ms->n == 0);
 }
 
 static void load_cglines(struct rl_facts *f, const struct rl_root *r, const char *path,
@@ -78,6 +83,8 @@ static void load_cglines(struct rl_facts *f, const struct rl_root *r, const char
     if (bad)
         rl_facts_warn(f, "%s has %d malformed line%s; skipped them", path, bad,
                       bad == 1 ? "" : "s");
+    if (len == 0)
+        rl_facts_warn(f, "%s is empty; this process's cgroups are unknown", path);
 }
 
 static bool v2_has_controller(const struct rl_root *r, const char *mountpoint, const char *ctrl,
@@ -123,32 +130,56 @@ static void place(struct rl_facts *f, const struct rl_mount *m, const char *path
         snprintf(l->dir, sizeof l->dir, "%s%s", strcmp(m->mountpoint, "/") == 0 ? "" : m->mountpoint, rel);
 }
 
+static bool root_contains(const char *root, const char *path)
+{
+    size_t n = strlen(root);
+    if (strcmp(root, "/") == 0)
+        return true;
+    return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* One hierarchy can be mounted several times (a monitoring agent's bind mount of a
+ * subtree beside the full one). Use a mount whose root contains the process's path, the
+ * one with the shortest root (it shows the most ancestors); else the first, with a
+ * warning from place(). */
+static const struct rl_mount *pick_mount(const struct rl_mount *const cand[], int n, const char *path)
+{
+    const struct rl_mount *best = NULL;
+    for (int i = 0; i < n; i++)
+        if (root_contains(cand[i]->root, path) && (!best || strlen(cand[i]->root) < strlen(best->root)))
+            best = cand[i];
+    return best ? best : n > 0 ? cand[0] : NULL;
+}
+
 static bool locate(struct rl_facts *f, const struct rl_root *r, const struct mounts *ms,
                    const struct cglines *cs, const char *ctrl, bool pure_v2, struct loc *l)
 {
+    const struct rl_mount *cand[MAX_MOUNTS];
     memset(l, 0, sizeof *l);
-    for (int i = 0; i < ms->n; i++) {
-        const struct rl_mount *m = &ms->m[i];
-        if (strcmp(m->fstype, "cgroup") != 0 || !rl_list_has(m->superopts, ctrl))
-            continue;
-        for (int j = 0; j < cs->n; j++) {
-            if (strcmp(cs->c[j].hierarchy, "0") != 0 && rl_list_has(cs->c[j].controllers, ctrl)) {
-                place(f, m, cs->c[j].path, l);
-                l->version = 1;
-                return true;
-            }
+    for (int version = 1; version <= 2; version++) {
+        const struct rl_cgline *line = NULL;
+        for (int j = 0; j < cs->n && !line; j++) {
+            const struct rl_cgline *c = &cs->c[j];
+            bool unified = strcmp(c->hierarchy, "0") == 0 && c->controllers[0] == '\0';
+            if (version == 2 ? unified
+                             : strcmp(c->hierarchy, "0") != 0 && rl_list_has(c->controllers, ctrl))
+                line = c;
         }
-    }
-    for (int i = 0; i < ms->n; i++) {
-        const struct rl_mount *m = &ms->m[i];
-        if (strcmp(m->fstype, "cgroup2") != 0 || !v2_has_controller(r, m->mountpoint, ctrl, pure_v2))
+        if (!line)
             continue;
-        for (int j = 0; j < cs->n; j++) {
-            if (strcmp(cs->c[j].hierarchy, "0") == 0 && cs->c[j].controllers[0] == '\0') {
-                place(f, m, cs->c[j].path, l);
-                l->version = 2;
-                return true;
-            }
+        int n = 0;
+        for (int i = 0; i < ms->n; i++) {
+            const struct rl_mount *m = &ms->m[i];
+            if (version == 1 ? strcmp(m->fstype, "cgroup") == 0 && rl_list_has(m->superopts, ctrl)
+                             : strcmp(m->fstype, "cgroup2") == 0 &&
+                                   v2_has_controller(r, m->mountpoint, ctrl, pure_v2))
+                cand[n++] = m;
+        }
+        const struct rl_mount *m = pick_mount(cand, n, line->path);
+        if (m) {
+            place(f, m, line->path, l);
+            l->version = version;
+            return true;
         }
     }
     return false;
@@ -176,6 +207,32 @@ static int levels(const struct loc *l, char out[][PATH_MAX], int max)
     return n;
 }
 
+/* memory.use_hierarchy of one v1 directory: 1 or 0; -1 when missing (treated as 1, the
+ * only mode since Linux 5.11) or damaged (warned, also treated as 1: the limit that
+ * might apply is the safer assumption). */
+static int v1_use_hierarchy(struct rl_facts *f, const struct rl_root *r, const char *dir)
+{
+    char path[PATH_MAX], *buf;
+    size_t len;
+    snprintf(path, sizeof path, "%s/memory.use_hierarchy", dir);
+    enum rl_read_status st = rl_root_read(r, path, 4096, &buf, &len);
+    if (st == RL_READ_MISSING)
+        return -1;
+    if (st != RL_READ_OK) {
+        rl_facts_warn(f, "%s %s; assuming hierarchical accounting", path, rl_read_reason(st));
+        return -1;
+    }
+    uint64_t v = 0;
+    enum rl_val pv = rl_parse_u64_text(buf, &v);
+    free(buf);
+    if (pv != RL_VAL_OK || v > 1) {
+        rl_facts_warn(f, "%s %s; assuming hierarchical accounting", path,
+                      pv == RL_VAL_OK ? "is neither 0 nor 1" : rl_val_reason(pv));
+        return -1;
+    }
+    return (int)v;
+}
+
 /* Minimum of a one-number file over the levels. "max" (v2) and v1's unlimited value are
  * no limit at that level; a missing file is skipped (v2's root has none); garbage makes
  * the result unknown, because the true minimum can no longer be known. */
@@ -187,9 +244,14 @@ static void walk_min(struct rl_facts *f, const struct rl_root *r, const struct l
     bool any = false, limited = false, bad = false;
     uint64_t best = UINT64_MAX;
     char best_path[PATH_MAX] = "";
+    bool v1_memory = l->version == 1 && strncmp(name, "memory.", 7) == 0;
     for (int i = 0; i < n; i++) {
         char path[PATH_MAX], *buf;
         size_t len;
+        /* v1: a child is charged to its parent only when the parent has use_hierarchy=1
+         * (mem_cgroup_css_alloc), so a level with 0 ends the walk upwards. */
+        if (v1_memory && i > 0 && v1_use_hierarchy(f, r, lv[i]) == 0)
+            break;
         if (snprintf(path, sizeof path, "%s/%s", lv[i], name) >= (int)sizeof path)
             continue;
         enum rl_read_status st = rl_root_read(r, path, 4096, &buf, &len);
@@ -239,13 +301,8 @@ static void v1_hierarchical(struct rl_facts *f, const struct rl_root *r, const s
 {
     char path[PATH_MAX], *buf;
     size_t len;
-    snprintf(path, sizeof path, "%s/memory.use_hierarchy", l->dir);
-    if (rl_root_read(r, path, 4096, &buf, &len) != RL_READ_OK)
-        return;
-    uint64_t use = 0;
-    enum rl_val pv = rl_parse_u64_text(buf, &use);
-    free(buf);
-    if (pv != RL_VAL_OK || use != 1)
+    enum rl_val pv;
+    if (v1_use_hierarchy(f, r, l->dir) != 1)
         return;
     snprintf(path, sizeof path, "%s/memory.stat", l->dir);
     enum rl_read_status st = rl_root_read(r, path, 1 << 20, &buf, &len);
@@ -254,9 +311,11 @@ static void v1_hierarchical(struct rl_facts *f, const struct rl_root *r, const s
         return;
     }
     size_t kl = strlen(key);
+    bool seen = false;
     for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         if (strncmp(line, key, kl) != 0 || line[kl] != ' ')
             continue;
+        seen = true;
         uint64_t v;
         pv = rl_parse_u64_text(line + kl + 1, &v);
         if (pv != RL_VAL_OK) {
@@ -268,6 +327,8 @@ static void v1_hierarchical(struct rl_facts *f, const struct rl_root *r, const s
         break;
     }
     free(buf);
+    if (!seen && strcmp(key, "hierarchical_memory_limit") == 0)
+        rl_facts_warn(f, "%s has no %s line; limits above the mount root are unknown", path, key);
 }
 
 /* cpu.max: "max 100000", "150000 100000", or one field ("max", "50000": period 100000). */
@@ -396,6 +457,11 @@ static void memory(struct rl_facts *f, const struct rl_root *r, const struct loc
         walk_min(f, r, l, "memory.high", &f->memory_high_bytes, true);
         walk_min(f, r, l, "memory.swap.max", &f->swap_limit_bytes, true);
         snprintf(leaf, sizeof leaf, "%s/memory.current", l->dir);
+        if (strcmp(l->dir, l->mountpoint) == 0 && !rl_root_exists(r, leaf)) {
+            /* The v2 root cgroup has no memory.current (nor memory.max): nothing to warn. */
+            rl_fact_none(&f->memory_usage_bytes, "the root cgroup has no memory.current");
+            return;
+        }
     } else {
         walk_min(f, r, l, "memory.limit_in_bytes", &f->memory_limit_bytes, false);
         v1_hierarchical(f, r, l, "hierarchical_memory_limit", &f->memory_limit_bytes);
@@ -446,8 +512,10 @@ void rl_probe_cgroup_of(struct rl_facts *f, const struct rl_root *r, const char 
         else if (!strstr(ms.m[i].superopts, "name=")) /* name=systemd holds no controller */
             v1 = true;
     }
-    if (!ms.buf || !cs.buf) {
+    if (!ms.buf || !cs.buf || ms.damaged) {
         f->cgroup_version.state = RL_FACT_UNKNOWN;
+        snprintf(f->cgroup_version.src, sizeof f->cgroup_version.src,
+                 "/proc/self/mountinfo or the cgroup file is unreadable or damaged");
     } else {
         rl_fact_u64(&f->cgroup_version, v1 ? 1 : v2 ? 2 : 0, "/proc/self/mountinfo: %s",
                     v1 && v2 ? "cgroup v1 controllers with cgroup2 beside them (hybrid)"

@@ -28,14 +28,30 @@ static bool env_set(const struct rl_root *r, const char *name)
     return set;
 }
 
-/* Maps a container= / run/systemd/container value to DESIGN.md's names. */
+/* Maps a container= / run/systemd/container value (systemd's names) to DESIGN.md's
+ * names; NULL for anything else, which is then reported rather than trusted. */
 static const char *normalize(const char *v)
 {
-    if (strncmp(v, "lxc", 3) == 0)
-        return "lxc";
-    if (strcmp(v, "oci") == 0)
-        return "docker";
-    return v;
+    static const struct { const char *in, *out; } names[] = {
+        {"docker", "docker"}, {"oci", "docker"},   {"podman", "podman"}, {"lxc", "lxc"},
+        {"lxc-libvirt", "lxc"}, {"wsl", "wsl"},    {"kubernetes", "kubernetes"},
+        {"gvisor", "gvisor"}, {"replit", "replit"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(v, names[i].in) == 0)
+            return names[i].out;
+    return NULL;
+}
+
+/* Printable, bounded copy of an untrusted value for a warning. */
+static void shown(const char *v, char *out, size_t n)
+{
+    size_t i = 0;
+    for (; v[i] && i + 1 < n; i++) {
+        bool printable = v[i] >= 0x20 && v[i] < 0x7f;
+        out[i] = printable ? v[i] : '?';
+    }
+    out[i] = '\0';
 }
 
 void rl_probe_container(struct rl_facts *f, const struct rl_root *r)
@@ -60,27 +76,41 @@ void rl_probe_container(struct rl_facts *f, const struct rl_root *r)
         rl_fact_str(c, "gvisor", "/proc/version carries gVisor's fixed kernel build string");
         return;
     }
+    char show[64];
     char *v = rl_root_getenv(r, "container");
     if (v && *v) {
-        char val[64];
-        snprintf(val, sizeof val, "%s", normalize(v));
-        rl_fact_str(c, val, "environment variable container=%s", v);
-        free(v);
-        return;
+        const char *name = normalize(v);
+        shown(v, show, sizeof show);
+        if (name) {
+            rl_fact_str(c, name, "environment variable container=%s", show);
+            free(v);
+            return;
+        }
+        rl_facts_warn(f, "environment variable container=%s names no runtime redis-light knows; ignoring it", show);
     }
     free(v);
     char *buf;
     size_t len;
-    if (rl_root_read(r, "/run/systemd/container", 4096, &buf, &len) == RL_READ_OK) {
-        buf[strcspn(buf, "\n")] = '\0';
-        if (*buf) {
-            char val[64];
-            snprintf(val, sizeof val, "%s", normalize(buf));
-            rl_fact_str(c, val, "/run/systemd/container = %s", buf);
-            free(buf);
+    const char *marker = "/run/systemd/container";
+    enum rl_read_status st = rl_root_read(r, marker, 4096, &buf, &len);
+    if (st == RL_READ_OK) {
+        size_t n = strcspn(buf, "\n");
+        bool one_line = buf[n] == '\0' || buf[n + 1] == '\0';
+        buf[n] = '\0';
+        const char *name = one_line ? normalize(buf) : NULL;
+        shown(buf, show, sizeof show);
+        free(buf);
+        if (name) {
+            rl_fact_str(c, name, "%s = %s", marker, show);
             return;
         }
-        free(buf);
+        if (!show[0])
+            rl_facts_warn(f, "%s is empty; ignoring it", marker);
+        else
+            rl_facts_warn(f, "%s holds \"%s\", not a container runtime name (docker, podman, lxc, wsl, ...); ignoring it",
+                          marker, show);
+    } else if (st != RL_READ_MISSING) {
+        rl_facts_warn(f, "%s %s; ignoring it", marker, rl_read_reason(st));
     }
     if (rl_root_exists(r, "/run/.containerenv")) {
         rl_fact_str(c, "podman", "/run/.containerenv exists");

@@ -1,4 +1,6 @@
 /* Kernel facts: sysctls, THP, page size, release, architecture, CPUs. */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,27 +113,35 @@ void rl_probe_kernel(struct rl_facts *f, const struct rl_root *r)
         if (rl_root_exists(r, "/proc/sys/kernel/arch"))
             read_str(f, r, "/proc/sys/kernel/arch", &f->arch);
         char *online;
-        if (rl_root_read(r, "/sys/devices/system/cpu/online", 4096, &online, &len) == RL_READ_OK) {
+        const char *cpu_online = "/sys/devices/system/cpu/online";
+        st = rl_root_read(r, cpu_online, 4096, &online, &len);
+        if (st != RL_READ_OK && st != RL_READ_MISSING)
+            rl_facts_warn(f, "%s %s; CPU count unknown", cpu_online, rl_read_reason(st));
+        if (st == RL_READ_OK) {
             /* "0-3,5" -> 5 CPUs */
             uint64_t count = 0;
             int ok = 1;
             for (char *save = NULL, *tok = strtok_r(online, ",\n", &save); tok && ok;
                  tok = strtok_r(NULL, ",\n", &save)) {
                 char *end;
+                errno = 0;
                 unsigned long a = strtoul(tok, &end, 10), b = a;
-                if (end == tok)
+                if (end == tok || !isdigit((unsigned char)tok[0]) || errno || a > 65535)
                     ok = 0;
                 else if (*end == '-') {
                     char *e2;
                     b = strtoul(end + 1, &e2, 10);
-                    ok = e2 != end + 1 && *e2 == '\0' && b >= a;
+                    ok = isdigit((unsigned char)end[1]) && !errno && e2 != end + 1 && *e2 == '\0' && b >= a && b <= 65535;
                 } else {
                     ok = *end == '\0';
                 }
-                count += b - a + 1;
+                if (ok)
+                    count += b - a + 1;
             }
             if (ok && count)
                 rl_fact_u64(&f->cpus_online, count, "/sys/devices/system/cpu/online");
+            else
+                rl_facts_warn(f, "/sys/devices/system/cpu/online is not a CPU list like 0-3; ignoring it");
             free(online);
         }
     }

@@ -7,11 +7,17 @@
 
 #include "probes/facts.h"
 
-/* Returns 1 when the table lists a LISTEN socket on port, 0 when not, -1 if unreadable. */
+/* Returns 1 when the table lists a LISTEN socket on port, 0 when not, -1 when the text
+ * is not a /proc/net/tcp table (no "sl local_address" header). */
 int rl_proc_net_listening(const char *table, unsigned port)
 {
     /* "  0: 0100007F:18EB 00000000:0000 0A ...": slot, local addr:port, remote, state */
     int found = 0;
+    const char *hdr = table;
+    while (*hdr == ' ')
+        hdr++;
+    if (strncmp(hdr, "sl", 2) != 0 || !strstr(hdr, "local_address"))
+        return -1;
     const char *line = strchr(table, '\n'); /* skip the header */
     while (line && *++line) {
         const char *colon = strchr(line, ':');
@@ -62,21 +68,34 @@ void rl_probe_local(struct rl_facts *f, const struct rl_root *r, const struct rl
     }
     if (o && o->skip_network)
         return;
-    int in_use = 0, readable = 0;
+    int in_use = 0, readable = 0, damaged = 0;
     const char *tables[] = {"/proc/net/tcp", "/proc/net/tcp6"};
     for (int i = 0; i < 2; i++) {
         char *buf;
         size_t len;
-        if (rl_root_read(r, tables[i], 16 << 20, &buf, &len) != RL_READ_OK)
+        enum rl_read_status st = rl_root_read(r, tables[i], 16 << 20, &buf, &len);
+        if (st == RL_READ_MISSING)
+            continue; /* tcp6 is absent on kernels without IPv6 */
+        if (st != RL_READ_OK) {
+            rl_facts_warn(f, "%s %s; port 6379 not checked", tables[i], rl_read_reason(st));
+            damaged = 1;
             continue;
-        readable = 1;
-        if (rl_proc_net_listening(buf, 6379) == 1)
-            in_use = 1;
+        }
+        int lst = rl_proc_net_listening(buf, 6379);
         free(buf);
+        if (lst < 0) {
+            rl_facts_warn(f, "%s is not a socket table (no \"sl local_address\" header); "
+                          "port 6379 not checked", tables[i]);
+            damaged = 1;
+            continue;
+        }
+        readable = 1;
+        if (lst == 1)
+            in_use = 1;
     }
-    if (readable)
+    if (in_use || (readable && !damaged))
         rl_fact_u64(&f->port_6379_in_use, (uint64_t)in_use, "/proc/net/tcp{,6}: %s",
                     in_use ? "a socket listens on port 6379" : "no listener on port 6379");
-    else
-        rl_facts_warn(f, "/proc/net/tcp and /proc/net/tcp6 are unreadable; port 6379 not checked");
+    else if (!damaged)
+        rl_facts_warn(f, "/proc/net/tcp and /proc/net/tcp6 are missing; port 6379 not checked");
 }

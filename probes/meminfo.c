@@ -12,10 +12,10 @@ static void field(struct rl_facts *f, const char *text, const char *key, struct 
     for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
         if (strncmp(line, key, kl) != 0 || line[kl] != ':')
             continue;
-        uint64_t kb;
-        const char *rest;
+        uint64_t kb = 0;
+        const char *rest = line + kl + 1;
         enum rl_val v = rl_parse_u64_token(line + kl + 1, &kb, &rest);
-        while (*rest == ' ' || *rest == '\t')
+        while (v == RL_VAL_OK && (*rest == ' ' || *rest == '\t'))
             rest++;
         if (v == RL_VAL_OK && strncmp(rest, "kB", 2) == 0 && kb <= UINT64_MAX / 1024) {
             rl_fact_u64(x, kb * 1024, "/proc/meminfo %s: %llu kB", key, (unsigned long long)kb);

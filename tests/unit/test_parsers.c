@@ -143,7 +143,8 @@ static void nettcp(void)
                     "   1: 0100007F:1F90 00000000:0000 01 00000000:00000000 00:00000000 00000000 0 0 1\n";
     OK(rl_proc_net_listening(t, 6379) == 1, "listener on 6379");
     OK(rl_proc_net_listening(t, 8080) == 0, "8080 established, not listening");
-    OK(rl_proc_net_listening("garbage", 6379) == 0, "garbage: none");
+    OK(rl_proc_net_listening("garbage", 6379) == -1, "garbage: not a socket table");
+    OK(rl_proc_net_listening("", 6379) == -1, "empty: not a socket table");
 }
 
 int main(void)
