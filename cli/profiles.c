@@ -1,4 +1,6 @@
-/* redis-light profiles list | show NAME | validate FILE… */
+/* redis-light profiles list | show [NAME|PATH] | validate FILE…
+ * The front end of profiles/: it gathers the facts once (no binaries are run) and shows
+ * what selection and rendering would do with them here. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,49 +10,57 @@
 #include "profiles/profile_internal.h"
 
 const struct rl_opt rl_profiles_opts[] = {
-    {"maxmemory", 0, "SIZE|N%", "show: render with this maxmemory", false},
-    {"policy", 0, "POLICY", "show: render with this eviction policy", false},
-    {"set", 0, "KEY=VALUE", "show: render with this extra directive (repeatable)", true},
-    {"force", 0, NULL, "show: allow a maxmemory above the memory limit", false},
+    {"maxmemory", 0, "SIZE|N%", "show: render with this maxmemory (e.g. 64mb, or 25% of the memory limit)", false},
+    {"policy", 0, "POLICY", "show: render with this eviction policy (e.g. allkeys-lru)", false},
+    {"set", 0, "KEY=VALUE", "show: render with this extra redis.conf directive (repeatable)", true},
+    {"force", 0, NULL, "show: allow a maxmemory above the effective memory limit", false},
     {NULL, 0, NULL, NULL, false},
 };
 
+/* cli/doctor.c: probes every fact through ctx->root (binaries only when asked). */
 void rl_gather_facts(struct rl_facts *f, const struct rl_ctx *ctx, bool binaries);
 
-static void print_problems(const struct rl_profile_set *s)
+static void warn_problems(char lines[][512], int n)
 {
-    for (int i = 0; i < s->nerrs; i++)
-        rl_warn("ignored a broken profile: %s", s->errs[i]);
+    for (int i = 0; i < n; i++)
+        rl_warn("ignored a broken profile: %s", lines[i]);
+}
+
+static void sort_by_priority(struct rl_profile_set *s)
+{
+    /* highest priority first, as selection reads them; stable, so name order breaks ties */
+    for (int i = 1; i < s->n; i++)
+        for (int j = i; j > 0 && s->p[j]->priority > s->p[j - 1]->priority; j--) {
+            struct rl_profile *t = s->p[j];
+            s->p[j] = s->p[j - 1];
+            s->p[j - 1] = t;
+        }
 }
 
 static int list(struct rl_ctx *ctx)
 {
     static struct rl_facts f;
     static struct rl_profile_set s;
-    char err[512];
+    char err[1024];
     rl_gather_facts(&f, ctx, false);
     if (rl_profile_set_load(&s, err, sizeof err) < 0) {
+        warn_problems(s.errs, s.nerrs);
         rl_err("%s", err);
         return RL_EXIT_USAGE;
     }
-    print_problems(&s);
-    /* highest priority first, as selection reads them */
-    for (int i = 1; i < s.n; i++)
-        for (int j = i; j > 0 && s.p[j]->priority > s.p[j - 1]->priority; j--) {
-            struct rl_profile *t = s.p[j];
-            s.p[j] = s.p[j - 1];
-            s.p[j - 1] = t;
-        }
+    warn_problems(s.errs, s.nerrs);
+    sort_by_priority(&s);
     struct rl_json w;
     if (rl_out.json) {
         rl_json_init(&w, stdout, true);
         rl_json_arr(&w);
     } else {
-        printf("%-12s %8s  %-5s  %s\n", "NAME", "PRIORITY", "HERE", "SOURCE");
+        printf("%-12s %8s  %-5s  %-8s  %s\n", "NAME", "PRIORITY", "HERE", "ORIGIN", "SOURCE");
     }
     for (int i = 0; i < s.n; i++) {
         const struct rl_profile *p = s.p[i];
         bool m = rl_profile_matches(p, &f, &ctx->root, NULL, NULL, 0);
+        const char *origin = p->origin == RL_ORIGIN_ENV ? "env" : rl_profile_origin_name(p->origin);
         if (rl_out.json) {
             rl_json_obj(&w);
             rl_json_key(&w, "name");
@@ -59,18 +69,22 @@ static int list(struct rl_ctx *ctx)
             rl_json_u64(&w, (uint64_t)p->priority);
             rl_json_key(&w, "matches");
             rl_json_bool(&w, m);
+            rl_json_key(&w, "origin");
+            rl_json_str(&w, rl_profile_origin_name(p->origin));
             rl_json_key(&w, "source");
             rl_json_str(&w, p->source);
             rl_json_key(&w, "shadows");
             rl_json_str(&w, p->shadows ? p->shadowed_source : NULL);
+            rl_json_key(&w, "allocator");
+            rl_json_str(&w, p->allocator);
             rl_json_key(&w, "description");
             rl_json_str(&w, p->description);
             rl_json_end_obj(&w);
         } else {
-            printf("%-12s %8d  %-5s  %s%s%s\n", p->name, p->priority, m ? "yes" : "no", p->source,
-                   p->shadows ? " (shadows " : "", p->shadows ? p->shadowed_source : "");
+            printf("%-12s %8d  %-5s  %-8s  %s", p->name, p->priority, m ? "yes" : "no", origin, p->source);
             if (p->shadows)
-                printf(")\n");
+                printf(" (shadows %s)", p->shadowed_source);
+            printf("\n");
         }
     }
     if (rl_out.json) {
@@ -81,28 +95,69 @@ static int list(struct rl_ctx *ctx)
     return RL_EXIT_OK;
 }
 
+/* The profile's rules with what was measured here, as text or JSON. */
+static bool show_rules(const struct rl_profile *p, const struct rl_facts *f, const struct rl_root *root,
+                       struct rl_json *w)
+{
+    struct rl_reason r[RL_PROFILE_MAX_RULES];
+    int n = 0;
+    bool m = rl_profile_matches(p, f, root, r, &n, RL_PROFILE_MAX_RULES);
+    if (w) {
+        rl_json_key(w, "matches");
+        rl_json_bool(w, m);
+        rl_json_key(w, "rules");
+        rl_json_arr(w);
+        for (int i = 0; i < n; i++) {
+            rl_json_obj(w);
+            rl_json_key(w, "rule");
+            rl_json_str(w, r[i].rule->text);
+            rl_json_key(w, "value");
+            rl_json_str(w, r[i].value);
+            rl_json_key(w, "verdict");
+            rl_json_bool(w, r[i].verdict);
+            rl_json_end_obj(w);
+        }
+        rl_json_end_arr(w);
+        return m;
+    }
+    printf("matches:     %s%s\n", m ? "yes" : "no", p->root_rule < 0 ? " (no rules: matches everywhere)" : "");
+    for (int i = 0; i < n; i++)
+        printf("  %-3s %-40s measured %s\n", r[i].verdict ? "yes" : "no", r[i].rule->text, r[i].value);
+    return m;
+}
+
 static int show(struct rl_ctx *ctx, const char *name)
 {
     static struct rl_facts f;
     struct rl_choice c;
-    char err[512];
+    char err[1024];
     int code;
     rl_gather_facts(&f, ctx, false);
-    if (rl_profile_choose_at(&f, &ctx->root, name, &c, err, sizeof err, &code) < 0) {
+    int rc = rl_profile_choose_at(&f, &ctx->root, name, &c, err, sizeof err, &code);
+    char problems[RL_PROFILE_MAX_ERRS][512];
+    warn_problems(problems, rl_profile_load_problems(problems, RL_PROFILE_MAX_ERRS));
+    if (rc < 0) {
         rl_err("%s", err);
         return code;
     }
     const struct rl_args *a = ctx->args;
-    const char *sets[32];
     int nset = rl_args_count(a, "set");
-    for (int i = 0; i < nset && i < 32; i++)
+    const char **sets = calloc((size_t)nset + 1, sizeof *sets);
+    if (!sets) {
+        rl_choice_free(&c);
+        rl_err("out of memory");
+        return RL_EXIT_RUNTIME;
+    }
+    for (int i = 0; i < nset; i++)
         sets[i] = rl_args_nth(a, "set", i);
     struct rl_render_overrides o = {.maxmemory = rl_args_get(a, "maxmemory"), .policy = rl_args_get(a, "policy"),
                                     .set = sets, .nset = nset, .force = rl_args_has(a, "force")};
     char *conf = NULL, policy[32];
     uint64_t maxmemory = 0;
-    if (rl_profile_render(c.winner, &f, &o, &conf, &maxmemory, policy, sizeof policy, err, sizeof err) < 0) {
-        rl_err("%s", err);
+    rc = rl_profile_render(c.winner, &f, &o, &conf, &maxmemory, policy, sizeof policy, err, sizeof err);
+    free(sets);
+    if (rc < 0) {
+        rl_err("profile %s: %s", rl_profile_name(c.winner), err);
         rl_choice_free(&c);
         return RL_EXIT_USAGE;
     }
@@ -117,10 +172,17 @@ static int show(struct rl_ctx *ctx, const char *name)
         rl_json_str(&w, p->name);
         rl_json_key(&w, "priority");
         rl_json_u64(&w, (uint64_t)p->priority);
+        rl_json_key(&w, "origin");
+        rl_json_str(&w, rl_profile_origin_name(p->origin));
         rl_json_key(&w, "source");
         rl_json_str(&w, p->source);
+        rl_json_key(&w, "shadows");
+        rl_json_str(&w, p->shadows ? p->shadowed_source : NULL);
         rl_json_key(&w, "description");
         rl_json_str(&w, p->description);
+        rl_json_key(&w, "chosen_here");
+        rl_json_bool(&w, !c.overridden);
+        show_rules(p, &f, &ctx->root, &w);
         rl_json_key(&w, "allocator");
         rl_json_str(&w, p->allocator);
         rl_json_key(&w, "make");
@@ -137,11 +199,18 @@ static int show(struct rl_ctx *ctx, const char *name)
         rl_json_end_obj(&w);
         rl_json_done(&w);
     } else {
-        printf("profile:     %s (priority %d)\nsource:      %s\ndescription: %s\nbuild:      ", p->name, p->priority,
-               p->source, p->description);
+        printf("profile:     %s (priority %d, %s%s)\n", p->name, p->priority, rl_profile_origin_name(p->origin),
+               c.overridden ? "" : ", chosen here");
+        printf("source:      %s\n", p->source);
+        if (p->shadows)
+            printf("shadows:     %s\n", p->shadowed_source);
+        printf("description: %s\n", p->description[0] ? p->description : "(none)");
+        show_rules(p, &f, &ctx->root, NULL);
+        printf("build:      ");
         for (size_t i = 0; i < nv; i++)
             printf(" %s", vars[i]);
-        printf("\n\nredis.conf it renders on this machine:\n\n%s", conf);
+        printf("\n\nredis.conf it renders on this machine (the instance part — port, bind, dir — is added by up):\n\n%s",
+               conf);
     }
     free(conf);
     rl_choice_free(&c);
@@ -150,20 +219,42 @@ static int show(struct rl_ctx *ctx, const char *name)
 
 static int validate(struct rl_ctx *ctx)
 {
+    const struct rl_args *a = ctx->args;
     int bad = 0;
-    if (ctx->args->npos < 2)
+    if (a->npos < 2)
         return rl_usage_error("profiles validate needs at least one FILE");
-    for (int i = 1; i < ctx->args->npos; i++) {
-        char err[512];
-        struct rl_profile *p = rl_profile_load(ctx->args->pos[i], err, sizeof err);
-        if (!p) {
-            fprintf(stderr, "%s\n", err);
+    struct rl_json w;
+    if (rl_out.json) {
+        rl_json_init(&w, stdout, true);
+        rl_json_arr(&w);
+    }
+    for (int i = 1; i < a->npos; i++) {
+        char err[1024];
+        struct rl_profile *p = rl_profile_load(a->pos[i], err, sizeof err);
+        if (!p)
             bad++;
-            continue;
+        if (rl_out.json) {
+            rl_json_obj(&w);
+            rl_json_key(&w, "file");
+            rl_json_str(&w, a->pos[i]);
+            rl_json_key(&w, "valid");
+            rl_json_bool(&w, p != NULL);
+            rl_json_key(&w, "name");
+            rl_json_str(&w, p ? p->name : NULL);
+            rl_json_key(&w, "error");
+            rl_json_str(&w, p ? NULL : err);
+            rl_json_end_obj(&w);
         }
-        if (!rl_out.quiet)
-            printf("%s: ok (profile %s, priority %d, %s)\n", ctx->args->pos[i], p->name, p->priority, p->allocator);
+        /* errors go to stderr exactly as FILE:LINE:COLUMN: message, so editors can jump there */
+        if (!p)
+            fprintf(stderr, "%s\n", err);
+        else if (!rl_out.json && !rl_out.quiet)
+            printf("%s: ok (profile %s, priority %d, %s)\n", a->pos[i], p->name, p->priority, p->allocator);
         rl_profile_free(p);
+    }
+    if (rl_out.json) {
+        rl_json_end_arr(&w);
+        rl_json_done(&w);
     }
     return bad ? RL_EXIT_USAGE : RL_EXIT_OK;
 }
@@ -172,17 +263,21 @@ int rl_cmd_profiles(struct rl_ctx *ctx)
 {
     const struct rl_args *a = ctx->args;
     const char *sub = a->npos ? a->pos[0] : "list";
-    if (strcmp(sub, "list") == 0) {
-        if (a->npos > 1)
-            return rl_usage_error("profiles list takes no arguments");
-        return list(ctx);
-    }
+    bool render_opts = rl_args_has(a, "maxmemory") || rl_args_has(a, "policy") || rl_args_has(a, "set") ||
+                       rl_args_has(a, "force");
     if (strcmp(sub, "show") == 0) {
         if (a->npos > 2)
             return rl_usage_error("profiles show takes one NAME or PATH (none: the profile chosen here)");
         return show(ctx, a->npos == 2 ? a->pos[1] : NULL);
     }
+    if (render_opts && (strcmp(sub, "list") == 0 || strcmp(sub, "validate") == 0))
+        return rl_usage_error("--maxmemory, --policy, --set and --force apply to profiles show, not %s", sub);
+    if (strcmp(sub, "list") == 0) {
+        if (a->npos > 1)
+            return rl_usage_error("profiles list takes no arguments (got \"%s\")", a->pos[1]);
+        return list(ctx);
+    }
     if (strcmp(sub, "validate") == 0)
         return validate(ctx);
-    return rl_usage_error("unknown profiles subcommand \"%s\"; use list, show NAME or validate FILE...", sub);
+    return rl_usage_error("unknown profiles subcommand \"%s\"; use list, show [NAME|PATH] or validate FILE...", sub);
 }

@@ -40,12 +40,22 @@ struct rl_conf_item {
     int line;
 };
 
+/* Which directory a profile came from; later ones shadow earlier ones of the same name. */
+enum rl_profile_origin {
+    RL_ORIGIN_SHIPPED,  /* installed with the program (or the source tree's profiles/) */
+    RL_ORIGIN_ENV,      /* $REDIS_LIGHT_PROFILES, which replaces the shipped directory */
+    RL_ORIGIN_USER,     /* $XDG_CONFIG_HOME/redis-light/profiles */
+    RL_ORIGIN_FILE,     /* --profile PATH */
+};
+const char *rl_profile_origin_name(enum rl_profile_origin o);
+
 struct rl_profile {
     char name[64];
     char description[256];
     char source[4096];
     int priority;
-    bool shadows;              /* a user profile replacing a shipped one of the same name */
+    enum rl_profile_origin origin;
+    bool shadows;              /* replaces a profile of the same name from an earlier directory */
     char shadowed_source[4096];
     struct rl_rule rules[RL_PROFILE_MAX_RULES];
     int nrules;
@@ -62,6 +72,14 @@ struct rl_profile {
     double headroom;           /* share of the limit to keep above maxmemory, 0..100 */
 };
 
+/* Directive rules shared by the loader and the renderer (profile_directives.c). */
+bool rl_profile_policy_valid(const char *s);
+extern const char rl_profile_policies_text[]; /* "noeviction, allkeys-lru, …" for messages */
+bool rl_profile_directive_name_valid(const char *s); /* lower-case letters, digits, '-' */
+/* The reason key may not be written by a profile or --set, or NULL when it may. */
+const char *rl_profile_refused_directive(const char *key);
+bool rl_profile_value_has_control(const char *v);
+
 /* Loads and validates one profile file. Returns NULL with "FILE:LINE:COLUMN: what" in err. */
 struct rl_profile *rl_profile_load(const char *path, char *err, size_t errlen);
 void rl_profile_free(struct rl_profile *p);
@@ -77,18 +95,31 @@ struct rl_reason {
 bool rl_profile_matches(const struct rl_profile *p, const struct rl_facts *f,
                         const struct rl_root *r, struct rl_reason *reasons, int *nreasons, int max);
 
-/* All profiles visible from here: shipped (or REDIS_LIGHT_PROFILES) shadowed by the
- * user's. Broken files are reported through errs (one line each) and skipped. */
+/* All profiles visible from here. Directories load in this order, each shadowing
+ * profiles of the same name from the ones before it: shipped, then the user's
+ * ($XDG_CONFIG_HOME/redis-light/profiles), then $REDIS_LIGHT_PROFILES (set for one
+ * project or one run, so it is the most specific). Broken files are reported through
+ * errs (one line each) and skipped, so one bad user file never hides the others. */
 #define RL_PROFILE_MAX 64
+#define RL_PROFILE_MAX_ERRS 16
 struct rl_profile_set {
     struct rl_profile *p[RL_PROFILE_MAX];
     int n;
-    char errs[16][512];
+    char errs[RL_PROFILE_MAX_ERRS][512];
     int nerrs;
-    char shipped_dir[4096], user_dir[4096];
+    char shipped_dir[4096], user_dir[4096], env_dir[4096];
 };
+/* Returns 0, or -1 with err when no valid profile was found at all (exit code 2). */
 int rl_profile_set_load(struct rl_profile_set *s, char *err, size_t errlen);
+/* Adds the profiles of one directory as origin (tests build sets from fixture dirs).
+ * A missing directory is reported in s->errs unless quiet_missing. */
+void rl_profile_set_add_dir(struct rl_profile_set *s, const char *dir, enum rl_profile_origin origin,
+                            bool quiet_missing);
 void rl_profile_set_free(struct rl_profile_set *s);
+/* Chooses from a loaded set, as rl_profile_choose_at does from the visible directories.
+ * The winner and runner-up are copies owned by out. */
+int rl_profile_select(const struct rl_profile_set *s, const struct rl_facts *f, const struct rl_root *root,
+                      const char *override, struct rl_choice *out, char *err, size_t errlen, int *exit_code);
 /* The effective memory limit a share is taken of, and where it came from. */
 uint64_t rl_profile_effective_limit(const struct rl_facts *f, char *what, size_t len);
 

@@ -36,8 +36,9 @@ static bool leaf(const struct rl_rule *r, const struct rl_facts *f, const struct
         return false;
     }
     bool is_null = ref.state != RL_FACT_VALUE;
-    if (is_null)
-        snprintf(value, len, "null (%s)", ref.state == RL_FACT_NONE ? "none" : "unknown");
+    if (is_null) /* a numeric fact is "none" only when it is unlimited (cgroup max, RLIM_INFINITY) */
+        snprintf(value, len, "null (%s)", ref.state == RL_FACT_UNKNOWN ? "unknown: could not be read"
+                                          : ref.desc->kind == RL_FK_STR ? "none" : "no limit");
     else if (ref.desc->kind == RL_FK_STR)
         snprintf(value, len, "%s", ref.s);
     else if (ref.desc->kind == RL_FK_DBL)

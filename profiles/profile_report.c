@@ -44,8 +44,9 @@ void rl_choice_print(const struct rl_choice *c, const struct rl_facts *f, FILE *
     const struct rl_profile *ps[2] = {c->winner, c->runner_up};
     for (int k = 0; k < 2 && ps[k]; k++) {
         bool m = k == 0 ? won : second;
-        fprintf(out, "  %s (priority %d, %s%s)\n", ps[k]->name, ps[k]->priority, k == 0 ? "chosen" : "runner-up",
-                m ? "" : ", does not match here");
+        const char *role = k == 0 ? (c->overridden ? "chosen with --profile" : "chosen")
+                                  : (c->overridden ? "the automatic choice" : "runner-up");
+        fprintf(out, "  %s (priority %d, %s%s)\n", ps[k]->name, ps[k]->priority, role, m ? "" : ", does not match here");
         bool any = false;
         for (int i = 0; i < n; i++) {
             if (r[i].profile != ps[k])

@@ -1,0 +1,39 @@
+/* The accessors of profile.h: what build and up read from a chosen profile. */
+#include <stdio.h>
+#include <string.h>
+
+#include "profiles/profile_internal.h"
+
+const char *rl_profile_name(const struct rl_profile *p) { return p->name; }
+const char *rl_profile_source(const struct rl_profile *p) { return p->source; }
+const char *rl_profile_allocator(const struct rl_profile *p) { return p->allocator; }
+
+size_t rl_profile_make_vars(const struct rl_profile *p, const char *const **vars)
+{
+    /* MALLOC first, then the page-size option, then the profile's own variables. The
+     * argv view is cached inside p so callers can hand it to execvp as it is. */
+    struct rl_profile *m = (struct rl_profile *)p;
+    int n = 0;
+    snprintf(m->malloc_var, sizeof m->malloc_var, "MALLOC=%s", p->allocator);
+    m->vars[n++] = m->malloc_var;
+    if (p->jemalloc_lg_page) {
+        /* Redis's Makefile passes JEMALLOC_CONFIGURE_OPTS to jemalloc's configure */
+        snprintf(m->lg_var, sizeof m->lg_var, "JEMALLOC_CONFIGURE_OPTS=--with-lg-page=%d", p->jemalloc_lg_page);
+        m->vars[n++] = m->lg_var;
+    }
+    for (int i = 0; i < p->nvars && n < RL_PROFILE_MAX_VARS + 2; i++)
+        m->vars[n++] = p->vars_store[i];
+    *vars = m->vars;
+    return (size_t)n;
+}
+
+bool rl_profile_persistent(const struct rl_profile *p)
+{
+    for (int i = 0; i < p->nconf; i++) {
+        if (strcmp(p->conf[i].key, "save") == 0 && p->conf[i].value[0])
+            return true;
+        if (strcmp(p->conf[i].key, "appendonly") == 0 && strcmp(p->conf[i].value, "yes") == 0)
+            return true;
+    }
+    return false;
+}
