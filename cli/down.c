@@ -1,14 +1,111 @@
-/* Placeholder until the down command lands: it says so and fails. */
+/* redis-light down: stop an instance started by up — one SHUTDOWN (SAVE when it persists
+ * data), then SIGTERM, then SIGKILL, each after a timeout. The data directory and the log
+ * stay; the pid file and socket go. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cli/commands.h"
+#include "cli/server/conf.h"
+#include "cli/server/instance.h"
+#include "cli/server/files.h"
+#include "cli/server/stop.h"
 #include "cli/util/out.h"
+#include "cli/util/paths.h"
 
 const struct rl_opt rl_down_opts[] = {
+    {"name", 0, "NAME", "the instance to stop (default: default)", false},
     {NULL, 0, NULL, NULL, false},
 };
 
+/* The names there are, for "no instance named X" messages. */
+static void known_names(const char *state, char *out, size_t len)
+{
+    static char names[64][RL_NAME_MAX + 1];
+    int n = rl_instance_list(state, names, 64);
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n && used < len; i++)
+        used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", names[i]);
+    if (!n)
+        snprintf(out, len, "none");
+}
+
+static void forget_process(struct rl_instance *in)
+{
+    char err[512];
+    struct stat st;
+    unlink(in->pidfile);
+    if (in->socket[0] && lstat(in->socket, &st) == 0 && S_ISSOCK(st.st_mode))
+        unlink(in->socket);
+    in->pid = 0;
+    in->starttime = 0;
+    in->supervisor = 0;
+    snprintf(in->state, sizeof in->state, "stopped");
+    if (rl_instance_save(in, err, sizeof err) < 0)
+        rl_warn("%s", err);
+}
+
 int rl_cmd_down(struct rl_ctx *ctx)
 {
-    (void)ctx;
-    rl_err("down: not implemented in this build");
-    return RL_EXIT_RUNTIME;
+    const struct rl_args *a = ctx->args;
+    if (a->npos > 0)
+        return rl_usage_error("down takes no arguments (got \"%s\"); name the instance with --name", a->pos[0]);
+    const char *name = rl_args_get(a, "name");
+    if (!name)
+        name = "default";
+    char state[4096], err[1024];
+    if (rl_instance_name_ok(name, err, sizeof err) < 0)
+        return rl_usage_error("%s", err);
+    if (rl_state_dir(state, sizeof state) < 0) {
+        rl_err("cannot find the state directory: neither XDG_STATE_HOME nor HOME is set");
+        return RL_EXIT_RUNTIME;
+    }
+    struct rl_instance in;
+    if (rl_instance_init(&in, state, name) < 0) {
+        rl_err("the state directory path %s is too long", state);
+        return RL_EXIT_RUNTIME;
+    }
+    if (rl_instance_load(&in, err, sizeof err) < 0) {
+        if (errno != ENOENT) {
+            rl_err("%s", err);
+            return RL_EXIT_RUNTIME;
+        }
+        char names[1024];
+        known_names(state, names, sizeof names);
+        rl_err("no instance named \"%s\" in %s (instances: %s); start one with `redis-light up`", name, state, names);
+        return RL_EXIT_USAGE;
+    }
+    if (!rl_instance_alive(&in)) {
+        if (in.pid > 0)
+            rl_info("instance \"%s\" was not running (pid %d is gone); cleaned its pid file and socket", name, (int)in.pid);
+        else
+            rl_info("instance \"%s\" is not running; nothing to stop", name);
+        forget_process(&in);
+        return RL_EXIT_OK;
+    }
+    /* requirepass, if any, lives in its config (0600), never in the record. */
+    char password[256] = "";
+    char *conf = rl_file_read(in.conf, 1 << 20);
+    if (!conf || rl_conf_get(conf, "requirepass", password, sizeof password) < 0)
+        password[0] = '\0';
+    free(conf);
+    struct rl_stop s = {.in = &in, .password = password, .is_child = false, .save = in.persistent,
+                        .shutdown_timeout = in.persistent ? 60 : 15, .term_timeout = 10};
+    struct rl_stop_result r;
+    pid_t pid = in.pid;
+    if (rl_stop_instance(&s, &r) < 0) {
+        rl_err("could not stop instance \"%s\" (pid %d): %s", name, (int)pid, r.note);
+        return RL_EXIT_RUNTIME;
+    }
+    if (r.note[0])
+        rl_warn("%s", r.note);
+    forget_process(&in);
+    rl_info("stopped instance \"%s\" (pid %d) with %s in %.2f s; data kept in %s, log in %s", name, (int)pid,
+            r.sigkill ? "SIGKILL" : r.sigterm ? "SIGTERM" : in.persistent ? "SHUTDOWN SAVE" : "SHUTDOWN NOSAVE",
+            r.seconds, in.data, in.log);
+    return RL_EXIT_OK;
 }

@@ -180,7 +180,7 @@ static void flood(redisContext *c, pid_t pid, const struct rl_live_opts *o, stru
         }
         for (int i = 0; i < BATCH; i++) {
             char key[48];
-            int kl = snprintf(key, sizeof key, "rl:live:%llu", (unsigned long long)(r->written_keys + r->oom_errors + r->other_errors + (uint64_t)i));
+            int kl = snprintf(key, sizeof key, "rl:live:%llu", (unsigned long long)r->written_keys + r->oom_errors + r->other_errors + (unsigned long long)i);
             redisAppendCommand(c, "SET %b %b", key, (size_t)kl, value, (size_t)o->value_size);
         }
         for (int i = 0; i < BATCH; i++) {

@@ -107,7 +107,7 @@ static char *unquote(const char *p, const char *eol, int *ok)
         }
         if (*p == '\\' && p + 1 < eol) {
             p++;
-            *o++ = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p == 'r' ? '\r' : *p;
+            *o++ = (char)(*p == 'n' ? '\n' : *p == 't' ? '\t' : *p == 'r' ? '\r' : *p);
         } else {
             *o++ = *p;
         }

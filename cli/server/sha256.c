@@ -22,8 +22,8 @@ static void block(struct rl_sha256 *s, const unsigned char *p)
 {
     uint32_t w[64];
     for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
-               (uint32_t)p[4 * i + 3];
+        w[i] = (uint32_t)p[4 * (size_t)i] << 24 | (uint32_t)p[4 * (size_t)i + 1] << 16 |
+               (uint32_t)p[4 * (size_t)i + 2] << 8 | (uint32_t)p[4 * (size_t)i + 3];
     for (int i = 16; i < 64; i++) {
         uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
         uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
@@ -96,10 +96,10 @@ void rl_sha256_final(struct rl_sha256 *s, unsigned char out[32])
         be[i] = (unsigned char)(bits >> (56 - 8 * i));
     rl_sha256_update(s, be, 8);
     for (int i = 0; i < 8; i++) {
-        out[4 * i] = (unsigned char)(s->h[i] >> 24);
-        out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
-        out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
-        out[4 * i + 3] = (unsigned char)s->h[i];
+        out[4 * (size_t)i] = (unsigned char)(s->h[i] >> 24);
+        out[4 * (size_t)i + 1] = (unsigned char)(s->h[i] >> 16);
+        out[4 * (size_t)i + 2] = (unsigned char)(s->h[i] >> 8);
+        out[4 * (size_t)i + 3] = (unsigned char)s->h[i];
     }
 }
 
@@ -108,7 +108,7 @@ void rl_sha256_hex(struct rl_sha256 *s, char out[65])
     unsigned char d[32];
     rl_sha256_final(s, d);
     for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
+        snprintf(out + 2 * (size_t)i, 3, "%02x", d[i]);
 }
 
 int rl_sha256_file(const char *path, char out[65])

@@ -72,11 +72,9 @@ int rl_which(const char *name, char *out, size_t len)
     return rc;
 }
 
-/* Child side: never returns. Reports an exec failure's errno through errfd. */
-static void child(const struct rl_spawn *o, int outfd, int errfd)
+/* Runs the program: never returns. Reports an exec failure's errno through errfd. */
+static void exec_child(const struct rl_spawn *o, int outfd, int errfd)
 {
-    if (o->pdeathsig)
-        prctl(PR_SET_PDEATHSIG, o->pdeathsig);
     int devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0)
         dup2(devnull, STDIN_FILENO);
@@ -87,11 +85,11 @@ static void child(const struct rl_spawn *o, int outfd, int errfd)
     }
     for (int i = 0; o->env && o->env[i]; i++)
         putenv((char *)o->env[i]);
-    /* Our handlers are not theirs: a build must die from Ctrl-C like any make would. */
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
+    signal(SIGCHLD, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -106,6 +104,53 @@ static void child(const struct rl_spawn *o, int outfd, int errfd)
     if (write(errfd, &e, sizeof e) < 0)
         _exit(126);
     _exit(127);
+}
+
+static void stop_group(int sig)
+{
+    signal(SIGTERM, SIG_IGN); /* we are in the group too */
+    kill(0, SIGTERM);
+    _exit(128 + sig);
+}
+
+/* With pdeathsig: a guardian process leads a process group of its own and execs nothing;
+ * the program runs as its child in that group. When we die (or tell the guardian to
+ * stop), the guardian signals the whole group, so make's grandchildren (sub-makes,
+ * compilers) stop too instead of building on as orphans — a plain death signal would
+ * reach only make itself. The guardian exits as its child did. */
+static void guardian(const struct rl_spawn *o, pid_t parent, int outfd, int errfd)
+{
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, o->pdeathsig);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = stop_group;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGCHLD, SIG_DFL);
+    if (getppid() != parent) /* we died before the death signal was armed */
+        stop_group(SIGTERM);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    pid_t g = fork();
+    if (g == 0)
+        exec_child(o, outfd, errfd);
+    close(errfd);
+    if (outfd >= 0)
+        close(outfd);
+    int st = 0;
+    while (g > 0 && waitpid(g, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (g < 0)
+        _exit(127);
+    if (WIFSIGNALED(st)) {
+        signal(WTERMSIG(st), SIG_DFL);
+        raise(WTERMSIG(st));
+    }
+    _exit(WEXITSTATUS(st));
 }
 
 static void feed_lines(const struct rl_spawn *o, char *buf, size_t *n)
@@ -136,6 +181,7 @@ int rl_spawn_run(const struct rl_spawn *o, int *status, bool *timed_out, char *e
         snprintf(err, errlen, "cannot create a pipe to run %s: %s", o->argv[0], strerror(errno));
         return -1;
     }
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, errlen, "cannot fork to run %s: %s", o->argv[0], strerror(errno));
@@ -148,11 +194,12 @@ int rl_spawn_run(const struct rl_spawn *o, int *status, bool *timed_out, char *e
         return -1;
     }
     if (pid == 0) {
-        if (pp[1] >= 0) {
-            int w = dup(pp[1]); /* a copy without close-on-exec */
-            child(o, w, ep[1]);
-        }
-        child(o, o->log_fd, ep[1]);
+        int out = o->log_fd;
+        if (pp[1] >= 0)
+            out = dup(pp[1]); /* a copy without close-on-exec */
+        if (o->pdeathsig)
+            guardian(o, parent, out, ep[1]);
+        exec_child(o, out, ep[1]);
     }
     close(ep[1]);
     if (pp[1] >= 0)
@@ -200,7 +247,7 @@ int rl_spawn_run(const struct rl_spawn *o, int *status, bool *timed_out, char *e
                 }
             }
         } else {
-            struct timespec ts = {0, 20 * 1000000};
+            struct timespec ts = {0, 20L * 1000000L};
             nanosleep(&ts, NULL);
         }
         double t = now_s();
@@ -214,7 +261,7 @@ int rl_spawn_run(const struct rl_spawn *o, int *status, bool *timed_out, char *e
             sent_term = true;
             start = t; /* the grace period before SIGKILL starts now */
         } else if (sent_term && !sent_kill && t - start > 10) {
-            kill(pid, SIGKILL);
+            kill(o->pdeathsig ? -pid : pid, SIGKILL); /* the guardian's whole group */
             sent_kill = true;
         }
     }
@@ -231,11 +278,11 @@ int rl_spawn_run(const struct rl_spawn *o, int *status, bool *timed_out, char *e
             n += (size_t)r;
             feed_lines(o, buf, &n);
         }
-        if (n) {
-            buf[n] = '\0';
-            o->on_line(o->ud, buf);
-        }
         close(fd);
+    }
+    if (o->on_line && n) { /* a last line without its newline */
+        buf[n] = '\0';
+        o->on_line(o->ud, buf);
     }
     if (timed_out)
         *timed_out = tmo;

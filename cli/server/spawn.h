@@ -18,7 +18,10 @@ struct rl_spawn {
     void (*on_tick)(void *ud);  /* about every 200 ms while the child runs, may be NULL */
     void *ud;
     const char *const *env;     /* "KEY=VALUE" entries added to the environment, NULL-ended */
-    int pdeathsig;              /* signal the child gets if we die (0: none) */
+    /* Non-zero: the program runs in a process group of its own under a small guardian
+     * that gets this signal if we die and then stops the whole group (make's sub-makes
+     * and compilers included). 0: a plain child in our group. */
+    int pdeathsig;
     double timeout_s;           /* SIGTERM then SIGKILL after this long (0: no limit) */
     /* Polled while waiting: when it becomes non-zero the child gets SIGTERM once (our own
      * SIGINT/SIGTERM handlers set it, so an interrupted build stops its make). */

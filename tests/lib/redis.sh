@@ -51,3 +51,13 @@ rl_start_server() {
   cat "$dir/redis.log" >&2
   return 1
 }
+
+# rl_pid_running PID — true while PID runs. A process that exited but was not reaped yet
+# (a zombie: kill -0 still succeeds) counts as gone, since nothing reaps orphans promptly
+# under some init processes.
+rl_pid_running() {
+  [ -r "/proc/$1/stat" ] || return 1
+  local state
+  state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+  [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}

@@ -1,0 +1,62 @@
+/* Instances started by `up`: $XDG_STATE_HOME/redis-light/<name>/ (0700) with redis.conf,
+ * redis.log, data/, redis.pid and instance.yaml, the record `status` and `down` read. A
+ * record's pid counts only together with the process start time it noted, so a reused
+ * pid is never mistaken for our Redis. */
+#ifndef RL_SERVER_INSTANCE_H
+#define RL_SERVER_INSTANCE_H
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define RL_INSTANCE_RECORD "instance.yaml"
+#define RL_NAME_MAX 32
+
+struct rl_instance {
+    char name[RL_NAME_MAX + 1];
+    char dir[PATH_MAX];        /* state/<name> */
+    char conf[PATH_MAX], log[PATH_MAX], data[PATH_MAX], pidfile[PATH_MAX], record[PATH_MAX];
+    char socket[PATH_MAX];     /* "" when none */
+    char bind[256];
+    int port;                  /* 0: no TCP (socket only) */
+    pid_t pid;                 /* 0 when stopped */
+    unsigned long long starttime; /* /proc/PID/stat field 22 at launch */
+    char profile[64];
+    char allocator[48];        /* mem_allocator the server reported */
+    char binary[PATH_MAX];
+    char version[32];
+    uint64_t maxmemory;
+    char policy[64];
+    bool persistent;
+    bool detached;
+    pid_t supervisor;          /* the foreground `up`, 0 when detached */
+    long long started_at;      /* unix seconds */
+    char state[16];            /* "starting", "running", "stopped" */
+};
+
+/* Names are [A-Za-z0-9][A-Za-z0-9._-]*, at most 32 characters: they become directory
+ * names. Returns 0, or -1 with a reason. Pure. */
+int rl_instance_name_ok(const char *name, char *err, size_t errlen);
+/* Fills name and every path from the state root. Returns 0 or -1 (too long). */
+int rl_instance_init(struct rl_instance *in, const char *state_root, const char *name);
+/* Reads the record. Returns 0, or -1 with err (errno ENOENT when there is none). */
+int rl_instance_load(struct rl_instance *in, char *err, size_t errlen);
+/* Writes the record atomically (0600). Returns 0 or -1 with err. */
+int rl_instance_save(const struct rl_instance *in, char *err, size_t errlen);
+/* Names of the instances under the state root, sorted. Returns the count. */
+int rl_instance_list(const char *state_root, char names[][RL_NAME_MAX + 1], int max);
+
+/* Field 22 of /proc/PID/stat. Returns 0 or -1 when the process is gone. */
+int rl_proc_starttime(pid_t pid, unsigned long long *start);
+/* True when pid runs, is not a zombie, and (when starttime is non-zero) started then. */
+bool rl_pid_alive(pid_t pid, unsigned long long starttime);
+/* The running state of a record: its Redis is alive. */
+bool rl_instance_alive(const struct rl_instance *in);
+
+/* The address clients use: "redis://127.0.0.1:6379", or "unix:///path" when port is 0. */
+void rl_instance_url(const struct rl_instance *in, char *out, size_t len);
+/* Where a control connection goes: the first bind address, wildcards mapped to loopback. */
+void rl_instance_connect_host(const struct rl_instance *in, char *out, size_t len);
+
+#endif
