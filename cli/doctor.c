@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/doctor/live_cmd.h"
 #include "cli/doctor/report.h"
 #include "cli/util/out.h"
 #include "cli/util/paths.h"
@@ -11,6 +12,8 @@
 
 const struct rl_opt rl_doctor_opts[] = {
     {"profile", 0, "NAME|PATH", "judge with this profile instead of the one doctor would pick", false},
+    {"live", 0, NULL, "also launch the profile's build here and flood it to 3x maxmemory", false},
+    {"source", 0, "DIR|TARBALL", "with --live: Redis source to build from when no cached build matches", false},
     {NULL, 0, NULL, NULL, false},
 };
 
@@ -33,6 +36,11 @@ int rl_cmd_doctor(struct rl_ctx *ctx)
     static struct rl_report rep;
     if (ctx->args->npos > 0)
         return rl_usage_error("doctor takes no arguments (got \"%s\")", ctx->args->pos[0]);
+    bool live = rl_args_has(ctx->args, "live");
+    if (live && !ctx->root.host)
+        return rl_usage_error("--live launches Redis on this machine; it cannot be combined with --sysroot");
+    if (rl_args_has(ctx->args, "source") && !live)
+        return rl_usage_error("--source is only used with --live");
     rl_gather_facts(&f, ctx, true);
     rl_report_run(&rep, &f);
 
@@ -47,6 +55,14 @@ int rl_cmd_doctor(struct rl_ctx *ctx)
     }
     char problems[8][512];
     int nproblems = rl_profile_load_problems(problems, 8);
+    static struct rl_doctor_live lv;
+    int live_rc = 0;
+    if (live && !have_profile) {
+        rl_err("--live: no profile to launch: %s", perr);
+        return pcode ? pcode : RL_EXIT_RUNTIME;
+    }
+    if (live && (live_rc = rl_doctor_live(&f, choice.winner, rl_args_get(ctx->args, "source"), &lv)) != 0)
+        rl_err("--live: %s", lv.err);
 
     if (rl_out.json) {
         struct rl_json w;
@@ -76,6 +92,10 @@ int rl_cmd_doctor(struct rl_ctx *ctx)
             rl_json_end_arr(&w);
             rl_json_end_obj(&w);
         }
+        if (live) {
+            rl_json_key(&w, "live");
+            rl_doctor_live_json(&w, &lv);
+        }
         rl_json_key(&w, "profile_problems");
         rl_json_arr(&w);
         for (int i = 0; i < nproblems; i++)
@@ -94,9 +114,15 @@ int rl_cmd_doctor(struct rl_ctx *ctx)
             rl_choice_print(&choice, &f, stdout);
         else
             printf("profile: none — %s\n", perr);
+        if (live && lv.ran)
+            rl_doctor_live_print(stdout, &lv, &f);
         rl_report_print_summary(stdout, &rep);
     }
     if (have_profile)
         rl_choice_free(&choice);
+    if (live_rc)
+        return live_rc;
+    if (live && !lv.res.survived)
+        return RL_EXIT_PROBLEMS;
     return rep.count[RL_ST_FAIL] ? RL_EXIT_PROBLEMS : RL_EXIT_OK;
 }

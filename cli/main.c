@@ -13,7 +13,10 @@ static const struct rl_cmd commands[] = {
      "", rl_doctor_opts,
      "Runs every probe (cgroup memory, CPU and pids limits, sysctls, rlimits, page size,\n"
      "container runtime, Redis binaries and their allocator) and prints a table of checks\n"
-     "with the evidence and the exact fix. Exit 0 when no check fails, 1 when one does."},
+     "with the evidence and the exact fix. Exit 0 when no check fails, 1 when one does.\n"
+     "--live also builds (or reuses) the chosen profile's redis-server, launches it here\n"
+     "with the rendered config, writes 3x its maxmemory for up to 8 s and reports whether\n"
+     "it survived, with peak RSS and map count; exit 1 when it died."},
     {"profiles", rl_cmd_profiles, "list, show and validate build/config profiles",
      "[list | show [NAME|PATH] | validate FILE...]", rl_profiles_opts, NULL},
     {"build", rl_cmd_build, "build redis-server from source with a profile's options",

@@ -270,13 +270,28 @@ int rl_live_run(const struct rl_live_opts *o_in, struct rl_live_result *r)
         usleep(20000);
     }
     r->started = c != NULL;
+    bool gone = dead; /* reaped already (died during startup) */
     if (c) {
         struct timeval tv = {2, 0};
         redisSetTimeout(c, tv);
         flood(c, pid, &o, r, now_s(), &dead);
         sample(pid, r);
         if (!dead)
-            dead = reaped(pid, r);
+            dead = gone = reaped(pid, r);
+    }
+    if (dead && !gone) {
+        /* The connection broke (or flood() reaped it): give the process a moment to
+         * finish dying so its exit status or signal is known. */
+        double t = now_s();
+        while (!(gone = reaped(pid, r)) && now_s() - t < 3 && kill(pid, 0) == 0)
+            usleep(10000);
+        if (!gone && kill(pid, 0) != 0)
+            gone = true; /* reaped inside flood() */
+        if (!gone) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            snprintf(r->err, sizeof r->err, "the connection broke but the server kept running; stopped it");
+        }
     }
     r->seconds = now_s() - t0;
     if (!dead && c && !c->err) {
