@@ -48,8 +48,10 @@ static void shown(const char *v, char *out, size_t n)
 {
     size_t i = 0;
     for (; v[i] && i + 1 < n; i++) {
-        bool printable = v[i] >= 0x20 && v[i] < 0x7f;
-        out[i] = printable ? v[i] : '?';
+        if (v[i] >= 0x20 && v[i] < 0x7f)
+            out[i] = v[i];
+        else
+            out[i] = '?';
     }
     out[i] = '\0';
 }

@@ -24,7 +24,7 @@ static int resolve(struct rl_shared *sh, const struct rl_target *t, char *err, s
             return -1;
         }
         un->sun_family = AF_UNIX;
-        strcpy(un->sun_path, t->socket);
+        memcpy(un->sun_path, t->socket, strlen(t->socket) + 1); /* length checked above */
         sh->addrlen = sizeof *un;
         snprintf(sh->where, sizeof sh->where, "unix socket %s", t->socket);
         return 0;
@@ -42,6 +42,10 @@ static int resolve(struct rl_shared *sh, const struct rl_target *t, char *err, s
     }
     /* Prefer IPv4: "localhost" often lists ::1 first while redis binds 127.0.0.1. */
     const struct addrinfo *pick = res;
+    if (!pick) {
+        snprintf(err, errlen, "host \"%s\" resolved to no address", t->host);
+        return -1;
+    }
     for (const struct addrinfo *a = res; a; a = a->ai_next)
         if (a->ai_family == AF_INET) {
             pick = a;
@@ -261,7 +265,7 @@ static int setup(struct rl_shared *sh, const struct rl_engine_cfg *cfg,
         w->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
         w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         w->conns = calloc(w->nconns, sizeof *w->conns);
-        w->heap = calloc(w->nconns, sizeof *w->heap);
+        w->heap = calloc(w->nconns, sizeof *w->heap); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
         w->wl_state = wl->thread_new(wl, cfg->seed, t, cfg->threads);
         if (w->epfd < 0 || w->timerfd < 0 || w->wakefd < 0 || !w->conns || !w->heap ||
             !w->wl_state) {

@@ -82,7 +82,7 @@ void rl_key_digits(char *dst, uint64_t v)
         unsigned pair = (unsigned)(v % 100);
         v /= 100;
         p -= 2;
-        p[0] = digit_pairs[2 * pair];
-        p[1] = digit_pairs[2 * pair + 1];
+        p[0] = digit_pairs[2 * (size_t)pair];
+        p[1] = digit_pairs[2 * (size_t)pair + 1];
     }
 }

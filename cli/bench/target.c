@@ -28,7 +28,7 @@ redisContext *rl_control_connect(const struct rl_target *t, char *err, size_t er
 {
     char where[PATH_MAX + 32];
     rl_target_where(t, where, sizeof where);
-    struct timeval tv = {t->timeout_ms / 1000, (t->timeout_ms % 1000) * 1000};
+    struct timeval tv = {t->timeout_ms / 1000, (suseconds_t)(t->timeout_ms % 1000) * 1000};
     redisContext *c = t->socket[0] ? redisConnectUnixWithTimeout(t->socket, tv)
                                    : redisConnectWithTimeout(t->host, t->port, tv);
     if (!c || c->err) {

@@ -104,10 +104,11 @@ int rl_cmdtpl_build(struct rl_cmdtpl *t, enum rl_op op, const char *prefix, size
     int rc = -1;
     if (!k0 || !k1 || !val)
         goto out;
-    memcpy(k0, prefix, plen);
-    memcpy(k1, prefix, plen);
+    /* keys are counted strings (no terminator): PREFIX then the digits */
     memset(k0 + plen, '0', RL_KEY_DIGITS);
     memset(k1 + plen, '1', RL_KEY_DIGITS);
+    memcpy(k0, prefix, plen); /* NOLINT(bugprone-not-null-terminated-result): counted string */
+    memcpy(k1, prefix, plen); /* NOLINT(bugprone-not-null-terminated-result): counted string */
     memset(val, 'x', value_size); /* redis-benchmark's filler, so payloads compare */
     int la = format(&a, op, k0, klen, val, value_size);
     int lb = format(&b, op, k1, klen, val, value_size);

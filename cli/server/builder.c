@@ -43,11 +43,13 @@ int rl_build_jobs(const struct rl_facts *f)
             jobs = q;
     }
     if (f->memory_limit_bytes.state == RL_FACT_VALUE) {
-        long m = (long)(f->memory_limit_bytes.v / (384ULL << 20));
-        if (m < jobs)
-            jobs = m;
+        uint64_t m = f->memory_limit_bytes.v / (384ULL << 20);
+        if (m < (uint64_t)jobs)
+            jobs = (long)m;
     }
-    return jobs < 1 ? 1 : jobs;
+    if (jobs > 1024)
+        jobs = 1024;
+    return jobs < 1 ? 1 : (int)jobs;
 }
 
 /* The compiler and the flags make takes from the environment decide the binary too. */

@@ -7,7 +7,7 @@
 redisContext *rl_client_connect(const struct rl_instance *in, const char *password, int timeout_ms,
                                 char *err, size_t errlen)
 {
-    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    struct timeval tv = {timeout_ms / 1000, (suseconds_t)(timeout_ms % 1000) * 1000};
     redisContext *c;
     char host[128];
     if (in->socket[0]) {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +16,21 @@ unsigned long rl_port_listen_inode(const char *table, int port)
     /* "  0: 0100007F:18EB 00000000:0000 0A 00000000:00000000 00:00000000 00000000  0  0 12345 …" */
     const char *line = strchr(table, '\n');
     while (line && *++line) {
-        char local[64], remote[64], st[8];
-        unsigned long inode;
-        if (sscanf(line, "%*s %63s %63s %7s %*s %*s %*s %*s %*s %lu", local, remote, st, &inode) == 4) {
-            const char *c = strrchr(local, ':');
-            if (c && strtol(c + 1, NULL, 16) == port && strcmp(st, "0A") == 0 && inode)
+        /* fields: 0 slot, 1 local, 2 remote, 3 state, ..., 9 inode */
+        char copy[512], *f[10], *save = NULL;
+        size_t n = strcspn(line, "\n");
+        int nf = 0;
+        snprintf(copy, sizeof copy, "%.*s", (int)(n < sizeof copy ? n : sizeof copy - 1), line);
+        for (char *t = strtok_r(copy, " \t", &save); t && nf < 10; t = strtok_r(NULL, " \t", &save))
+            f[nf++] = t;
+        if (nf == 10 && strcmp(f[3], "0A") == 0) {
+            const char *c = strrchr(f[1], ':');
+            char *end;
+            errno = 0;
+            unsigned long lport = c ? strtoul(c + 1, &end, 16) : 0;
+            bool port_ok = c && end != c + 1 && *end == '\0' && !errno && lport == (unsigned long)port;
+            unsigned long inode = strtoul(f[9], &end, 10);
+            if (port_ok && *end == '\0' && !errno && inode)
                 return inode;
         }
         line = strchr(line, '\n');
@@ -82,7 +93,7 @@ pid_t rl_port_owner(int port, char *comm, size_t commlen)
             if (n > 0) {
                 target[n] = '\0';
                 if (strcmp(target, want) == 0) {
-                    found = (pid_t)atoi(p->d_name);
+                    found = (pid_t)strtol(p->d_name, NULL, 10); /* a /proc entry: digits */
                     break;
                 }
             }

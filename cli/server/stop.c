@@ -37,7 +37,7 @@ static bool wait_gone(const struct rl_stop *s, struct rl_stop_result *r, double 
     while (mono() - t0 < timeout) {
         if (gone(s, r))
             return true;
-        struct timespec ts = {0, 10 * 1000000};
+        struct timespec ts = {0, 10L * 1000000L};
         nanosleep(&ts, NULL);
     }
     return gone(s, r);

@@ -62,11 +62,9 @@ static int check_options(const struct rl_up_opts *o, struct rl_up *u, char *err,
             return 2;
     if (o->socket) {
         char abs[PATH_MAX], cwd[PATH_MAX];
-        if (o->socket[0] == '/')
-            snprintf(abs, sizeof abs, "%s", o->socket);
-        else if (getcwd(cwd, sizeof cwd))
+        if (o->socket[0] != '/' && getcwd(cwd, sizeof cwd))
             snprintf(abs, sizeof abs, "%s/%s", cwd, o->socket);
-        else
+        else /* absolute, or no cwd to resolve it against */
             snprintf(abs, sizeof abs, "%s", o->socket);
         if (rl_conf_check_socket(abs, err, errlen) < 0)
             return 2;

@@ -45,7 +45,7 @@ static void test_layout(void)
         uint64_t lo = rl_hist_bucket_low(i), hi = rl_hist_bucket_high(i);
         if (lo != expect_low || hi < lo || rl_hist_index(lo) != i || rl_hist_index(hi) != i)
             gaps++;
-        if (lo >= 2 * RL_HIST_SUB) {
+        if (lo >= 2 * (uint64_t)RL_HIST_SUB) {
             double rel = (double)(hi - lo + 1) / (double)lo;
             if (rel > worst)
                 worst = rel;
@@ -165,7 +165,8 @@ static void test_merge_and_diff(void)
     EQ_U64(d->count, b->count);
     EQ_U64(d->sum, b->sum);
     EQ_U64(d->overflow, b->overflow);
-    for (double p = 10; p < 99; p += 10) {
+    for (int pi = 1; pi <= 9; pi++) {
+        double p = 10.0 * pi;
         uint64_t want = rl_hist_percentile(b, p), got = rl_hist_percentile(d, p);
         OK(fabs((double)got - (double)want) <= 0.01 * (double)want, "diff p%g %llu vs %llu", p,
            (unsigned long long)got, (unsigned long long)want);

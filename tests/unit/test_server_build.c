@@ -209,7 +209,8 @@ static void sources(void)
     OK(rl_source_discover(&d, &s, err, sizeof err, &code) < 0 && code == 2, "bad --source is exit 2");
     unsetenv("REDIS_LIGHT_SOURCE");
     /* nothing anywhere, and neither apt-get nor git on PATH: every option is listed */
-    char empty[512], *oldpath = strdup(getenv("PATH"));
+    const char *path_env = getenv("PATH");
+    char empty[512], *oldpath = strdup(path_env ? path_env : "/usr/bin:/bin");
     snprintf(empty, sizeof empty, "%s/nocache", tmp);
     setenv("PATH", "/nonexistent", 1);
     struct rl_discover none = {.cache_dir = empty, .fetch = true};
@@ -233,7 +234,7 @@ static void cache(void)
     rl_build_key("abc", v2, 3, "gcc 12", "x86_64", k2);
     rl_build_key("abd", v1, 3, "gcc 12", "x86_64", k3);
     rl_build_key("abc", v1, 3, "gcc 13", "aarch64", k4);
-    OK(strcmp(k1, k2) && strcmp(k1, k3) && strcmp(k1, k4), "vars, source, compiler and arch all count");
+    OK(strcmp(k1, k2) != 0 && strcmp(k1, k3) != 0 && strcmp(k1, k4) != 0, "vars, source, compiler and arch all count");
     char joined[128];
     rl_join_vars(v1, 3, joined, sizeof joined);
     EQ_STR(joined, "MALLOC=libc USE_SYSTEMD=no BUILD_TLS=no");

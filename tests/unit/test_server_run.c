@@ -58,6 +58,8 @@ static void confs(void)
     snprintf(in.socket, sizeof in.socket, "/tmp/x.sock");
     char *part = rl_conf_instance_part(&in, "maxmemory 64mb\n");
     OK(part && strstr(part, "\nport 7000\n") && strstr(part, "\nbind 127.0.0.1 ::1\n"), "port, bind: %s", part ? part : "(null)");
+    if (!part)
+        return;
     OK(strstr(part, "dir \"/st/a \\\"b\\\"/x/data\"\n") != NULL, "quoted dir: %s", part);
     OK(strstr(part, "protected-mode yes") && strstr(part, "unixsocket \"/tmp/x.sock\"") &&
        strstr(part, "unixsocketperm 700") && strstr(part, "daemonize no"), "the rest");
@@ -163,7 +165,7 @@ static void ports(void)
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof a;
-    bind(fd, (struct sockaddr *)&a, sizeof a);
+    OK(bind(fd, (struct sockaddr *)&a, sizeof a) == 0, "bind a loopback port");
     listen(fd, 1);
     getsockname(fd, (struct sockaddr *)&a, &len);
     int port = ntohs(a.sin_port);
