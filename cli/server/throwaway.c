@@ -1,0 +1,229 @@
+#include "cli/server/throwaway.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int rl_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    int port = -1;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    close(fd);
+    return port;
+}
+
+uint64_t rl_proc_rss(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "re");
+    uint64_t kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmRSS:", 6) == 0) {
+            kb = strtoull(line + 6, NULL, 10);
+            break;
+        }
+    if (f)
+        fclose(f);
+    return kb * 1024;
+}
+
+uint64_t rl_proc_maps(pid_t pid)
+{
+    char path[64], buf[8192];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    uint64_t lines = 0;
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        for (ssize_t i = 0; i < n; i++)
+            lines += buf[i] == '\n';
+    close(fd);
+    return lines;
+}
+
+void rl_remove_flat_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+}
+
+void rl_log_tail_text(const char *path, int max_lines, char *out, size_t len)
+{
+    enum { RING = 32 };
+    FILE *f = fopen(path, "re");
+    out[0] = '\0';
+    if (!f)
+        return;
+    static char ring[RING][256];
+    int n = 0;
+    if (max_lines > RING)
+        max_lines = RING;
+    while (fgets(ring[n % RING], sizeof ring[0], f))
+        n++;
+    fclose(f);
+    size_t used = 0;
+    for (int i = n > max_lines ? n - max_lines : 0; i < n && used < len; i++)
+        used += (size_t)snprintf(out + used, len - used, "%s", ring[i % RING]);
+}
+
+int rl_throwaway_start(struct rl_throwaway *t, const char *what, const char *server,
+                       const char *conf_text, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    if (access(server, X_OK) < 0) {
+        snprintf(err, errlen, "%s is not executable: %s", server, strerror(errno));
+        return -1;
+    }
+    snprintf(t->dir, sizeof t->dir, "/tmp/rl-%.16s-XXXXXX", what);
+    if (!mkdtemp(t->dir)) {
+        snprintf(err, errlen, "cannot create a temporary directory in /tmp: %s", strerror(errno));
+        t->dir[0] = '\0';
+        return -1;
+    }
+    snprintf(t->conf, sizeof t->conf, "%s/redis.conf", t->dir);
+    snprintf(t->log, sizeof t->log, "%s/redis.log", t->dir);
+    t->port = rl_free_port();
+    int fd = t->port < 0 ? -1 : open(t->conf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+    if (!f) {
+        snprintf(err, errlen, "cannot prepare %s: %s", t->port < 0 ? "a free port" : t->conf, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        rl_remove_flat_dir(t->dir);
+        t->dir[0] = '\0';
+        return -1;
+    }
+    fprintf(f, "%s\n# a throwaway instance of redis-light (%s)\nport %d\nbind 127.0.0.1\nprotected-mode yes\n"
+               "dir %s\nlogfile %s\ndaemonize no\nsave \"\"\nappendonly no\n",
+            conf_text ? conf_text : "", what, t->port, t->dir, t->log);
+    fclose(f);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork failed: %s", strerror(errno));
+        rl_remove_flat_dir(t->dir);
+        t->dir[0] = '\0';
+        return -1;
+    }
+    if (pid == 0) {
+        setpgid(0, 0); /* Ctrl-C at the terminal reaches redis-light, which stops this once */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            dup2(devnull, 0);
+            dup2(devnull, 1);
+            dup2(devnull, 2);
+        }
+        execl(server, server, t->conf, (char *)NULL);
+        _exit(127);
+    }
+    t->pid = pid;
+    return 0;
+}
+
+bool rl_throwaway_reap(struct rl_throwaway *t)
+{
+    if (t->reaped)
+        return true;
+    if (t->pid <= 0)
+        return false;
+    int st;
+    if (waitpid(t->pid, &st, WNOHANG) != t->pid)
+        return false;
+    t->exit_status = WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st);
+    t->reaped = true;
+    return true;
+}
+
+int rl_throwaway_wait_ready(struct rl_throwaway *t, double seconds, char *err, size_t errlen)
+{
+    double t0 = now_s();
+    while (now_s() - t0 < seconds) {
+        if (rl_throwaway_reap(t)) {
+            char tail[1024];
+            rl_log_tail_text(t->log, 8, tail, sizeof tail);
+            snprintf(err, errlen, "redis-server %s %d during startup; its log ends:\n%s",
+                     t->exit_status < 0 ? "was killed by signal" : "exited with code",
+                     t->exit_status < 0 ? -t->exit_status : t->exit_status, tail[0] ? tail : "(empty)\n");
+            return -1;
+        }
+        struct timeval tv = {0, 200000};
+        redisContext *c = redisConnectWithTimeout("127.0.0.1", t->port, tv);
+        if (c && !c->err) {
+            redisReply *r = redisCommand(c, "PING");
+            bool pong = r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
+            freeReplyObject(r);
+            redisFree(c);
+            if (pong)
+                return 0;
+        } else {
+            redisFree(c);
+        }
+        usleep(20000);
+    }
+    snprintf(err, errlen, "redis-server (pid %d) did not answer PING on port %d within %.0f s; see %s",
+             (int)t->pid, t->port, seconds, t->log);
+    return -1;
+}
+
+void rl_throwaway_stop(struct rl_throwaway *t)
+{
+    if (t->pid > 0 && !rl_throwaway_reap(t)) {
+        struct timeval tv = {1, 0};
+        redisContext *c = redisConnectWithTimeout("127.0.0.1", t->port, tv);
+        if (c && !c->err) {
+            redisSetTimeout(c, tv);
+            freeReplyObject(redisCommand(c, "SHUTDOWN NOSAVE"));
+        }
+        redisFree(c);
+        double stop = now_s();
+        while (!rl_throwaway_reap(t) && now_s() - stop < 3)
+            usleep(10000);
+        if (!t->reaped) {
+            kill(t->pid, SIGKILL);
+            waitpid(t->pid, NULL, 0);
+            t->reaped = true;
+        }
+    }
+    t->pid = 0;
+    if (t->dir[0])
+        rl_remove_flat_dir(t->dir);
+    t->dir[0] = '\0';
+}
