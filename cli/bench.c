@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/bench/engine.h"
+#include "cli/bench/evict_cmd.h"
 #include "cli/bench/report.h"
 #include "cli/bench/target.h"
 #include "cli/commands.h"
@@ -41,6 +42,14 @@ const struct rl_opt rl_bench_opts[] = {
     {"seed", 0, "N", "random seed for key choice (default: from the clock; the header shows it)", false},
     {"timeout", 0, "SECONDS", "connect and reply timeout, and how long to retry (default 3)", false},
     {"csv", 0, NULL, "CSV on stdout: redis-benchmark's columns, then ours", false},
+    {"eviction", 0, NULL, "measure eviction: fill past maxmemory, then a cache-aside phase (see below)", false},
+    {"policies", 0, "LIST", "--eviction: maxmemory-policies to run in turn (default: the server's)", false},
+    {"fill-factor", 0, "F", "--eviction: write F times maxmemory in the fill phase (default 3)", false},
+    {"maxmemory", 0, "SIZE", "--eviction: CONFIG SET maxmemory for the run (restored after)", false},
+    {"allow-eviction", 0, NULL, "--eviction on a server redis-light did not start (may evict its keys)", false},
+    {"launch", 0, "LIST", "--eviction on throwaway servers: libc, jemalloc or profile names", false},
+    {"profile", 0, "NAME|PATH", "--launch: the profile to build (default: the one doctor picks)", false},
+    {"plot", 0, "FILE.svg", "--eviction: chart of memory, evictions and ops/s over time", false},
     {NULL, 0, NULL, NULL, false},
 };
 
@@ -294,15 +303,33 @@ static int run_tests(struct bench_plan *p, struct rl_run_result *results, int *n
     return rc;
 }
 
+static int eviction(struct bench_plan *plan, const struct rl_args *a)
+{
+    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    int rc = rl_bench_eviction(a, &plan->cfg, plan->source, &plan->keys, &interrupted);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    return rc;
+}
+
 int rl_cmd_bench(struct rl_ctx *ctx)
 {
     static struct bench_plan plan;
     char err[512];
     memset(&plan, 0, sizeof plan);
+    if (!rl_args_has(ctx->args, "eviction"))
+        for (int i = 0; rl_eviction_only_opts[i]; i++)
+            if (rl_args_has(ctx->args, rl_eviction_only_opts[i]))
+                return rl_usage_error("--%s is an option of bench --eviction", rl_eviction_only_opts[i]);
     if (parse_plan(&plan, ctx->args, err, sizeof err) < 0)
         return rl_usage_error("%s", err);
     if (check_fds(plan.cfg.clients, plan.cfg.threads, err, sizeof err) < 0)
         return rl_usage_error("%s", err);
+    if (rl_args_has(ctx->args, "eviction"))
+        return eviction(&plan, ctx->args);
 
     /* A server that closes a connection must show up as a counted failure, not kill the
      * process: the load connections send with MSG_NOSIGNAL, hiredis's control one cannot. */

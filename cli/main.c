@@ -26,7 +26,19 @@ static const struct rl_cmd commands[] = {
     {"down", rl_cmd_down, "stop an instance started by up, keeping its data", "", rl_down_opts, NULL},
     {"status", rl_cmd_status, "show instances started by up", "", rl_status_opts, NULL},
     {"bench", rl_cmd_bench, "SET/GET throughput and latency, and eviction under memory pressure",
-     "", rl_bench_opts, NULL},
+     "", rl_bench_opts,
+     "Throughput: each test of -t (or one --ratio mix) runs -n requests or --duration seconds\n"
+     "from -c connections on --threads event loops, keys PREFIX + 12 digits (--key-prefix).\n"
+     "\n"
+     "--eviction: for each of --policies, on a clean key prefix, a fill phase writes\n"
+     "--fill-factor x maxmemory of -d byte values (default 1024), then a cache phase runs\n"
+     "--duration s (default 10, after --warmup 2) of cache-aside GETs with zipf keys (a miss\n"
+     "SETs the key). Every 250 ms it samples used_memory, RSS, evicted keys, OOM errors and\n"
+     "ops/s, and for a local server its /proc RSS, map count and cgroup limit. The table\n"
+     "compares hit ratio with the ideal for that capacity, evictions, OOM errors, memory\n"
+     "peaks against maxmemory and the limit. maxmemory and the policy are restored after.\n"
+     "Exit 0 when every run completed, 2 for bad options or a server redis-light did not\n"
+     "start without --allow-eviction, 3 when a run could not finish."},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -43,6 +43,11 @@ const char *rl_profile_allocator(const struct rl_profile *p);
 /* Make variables as "KEY=VALUE", MALLOC=… first; USE_SYSTEMD and BUILD_TLS always
  * present (explicit, DESIGN.md). Returns the count; *vars points into p. */
 size_t rl_profile_make_vars(const struct rl_profile *p, const char *const **vars);
+/* A copy of p to be built with another allocator ("libc" or "jemalloc"), for side-by-side
+ * comparisons of the same configuration; NULL for another name or when out of memory.
+ * Free it with rl_profile_free (which accepts NULL). */
+struct rl_profile *rl_profile_with_allocator(const struct rl_profile *p, const char *allocator);
+void rl_profile_free(struct rl_profile *p);
 /* True when the profile's config turns persistence on (save rules or appendonly yes). */
 bool rl_profile_persistent(const struct rl_profile *p);
 

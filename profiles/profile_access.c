@@ -1,5 +1,6 @@
 /* The accessors of profile.h: what build and up read from a chosen profile. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "profiles/profile_internal.h"
@@ -36,4 +37,19 @@ bool rl_profile_persistent(const struct rl_profile *p)
             return true;
     }
     return false;
+}
+
+struct rl_profile *rl_profile_with_allocator(const struct rl_profile *p, const char *allocator)
+{
+    if (strcmp(allocator, "libc") != 0 && strcmp(allocator, "jemalloc") != 0)
+        return NULL;
+    struct rl_profile *c = malloc(sizeof *c);
+    if (!c)
+        return NULL;
+    memcpy(c, p, sizeof *c);
+    if (strcmp(c->allocator, allocator) != 0) {
+        snprintf(c->allocator, sizeof c->allocator, "%s", allocator);
+        c->jemalloc_lg_page = 0; /* a page-size option belongs to the jemalloc it was set for */
+    }
+    return c;
 }

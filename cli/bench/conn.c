@@ -330,9 +330,10 @@ static void on_reply(struct rl_conn *c, const redisReply *r, uint64_t now)
         }
         out = RL_OUT_ERROR;
         enum rl_errkind kind = rl_errkind_of(r->str, r->len);
-        if (c->warmup_batch)
+        if (c->warmup_batch) {
             k->warmup_errors++;
-        else
+            k->warmup_oom += kind == RL_ERR_OOM;
+        } else
             k->errors[kind]++;
         if (!w->first_error[kind][0])
             snprintf(w->first_error[kind], sizeof w->first_error[kind], "%s", r->str);

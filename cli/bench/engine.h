@@ -75,7 +75,7 @@ enum rl_run_status {
 };
 
 struct rl_run_result {
-    char test[32];
+    char test[64];
     struct rl_stats stats;         /* exact totals, merged after join */
     double elapsed_s;              /* measured interval: warm-up end to the last reply */
     struct rl_series_row *series;  /* owned; one per second */

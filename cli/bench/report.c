@@ -178,7 +178,7 @@ static void json_latency(struct rl_json *j, const struct rl_hist *h)
     rl_json_end_obj(j);
 }
 
-static void json_result(struct rl_json *j, const struct rl_run_result *res)
+void rl_report_json_result(struct rl_json *j, const struct rl_run_result *res)
 {
     const struct rl_counters *c = &res->stats.c;
     rl_json_obj(j);
@@ -340,7 +340,7 @@ void rl_report_json(FILE *f, const struct rl_bench_report *r)
     rl_json_key(&j, "results");
     rl_json_arr(&j);
     for (int i = 0; i < r->nresults; i++)
-        json_result(&j, &r->results[i]);
+        rl_report_json_result(&j, &r->results[i]);
     rl_json_end_arr(&j);
     rl_json_key(&j, "error");
     rl_json_str(&j, r->error);

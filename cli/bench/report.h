@@ -27,6 +27,10 @@ void rl_report_table(FILE *f, const struct rl_bench_report *r);
 void rl_report_csv(FILE *f, const struct rl_bench_report *r);
 void rl_report_json(FILE *f, const struct rl_bench_report *r);
 
+/* One entry of "results" (test, requests, ops_per_sec, errors, latency_ms, …). */
+struct rl_json;
+void rl_report_json_result(struct rl_json *j, const struct rl_run_result *res);
+
 /* The live line: a tick hook that rewrites one stderr line. */
 struct rl_live {
     const char *test;

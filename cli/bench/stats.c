@@ -21,6 +21,7 @@ void rl_stats_merge(struct rl_stats *dst, const struct rl_stats *src)
     dst->c.conn_errors += src->c.conn_errors;
     dst->c.lost += src->c.lost;
     dst->c.warmup_errors += src->c.warmup_errors;
+    dst->c.warmup_oom += src->c.warmup_oom;
     rl_hist_merge(&dst->lat, &src->lat);
 }
 

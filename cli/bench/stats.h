@@ -20,6 +20,7 @@ struct rl_counters {
                                        not have run them */
     uint64_t warmup_ops[RL_OP_COUNT]; /* replies to warm-up requests, excluded from figures */
     uint64_t warmup_errors;
+    uint64_t warmup_oom;            /* of which -OOM (eviction reports every OOM reply) */
 };
 
 struct rl_stats {

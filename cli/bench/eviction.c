@@ -1,0 +1,268 @@
+#include "cli/bench/eviction.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/bench/cacheaside.h"
+#include "cli/bench/evict_server.h"
+#include "cli/bench/report.h"
+#include "cli/bench/target.h"
+#include "cli/bench/zipf.h"
+#include "cli/server/instance.h"
+#include "cli/util/paths.h"
+
+bool rl_evict_policy_valid(const char *name)
+{
+    static const char *const known[] = {"noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random",
+                                        "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(name, known[i]) == 0)
+            return true;
+    return false;
+}
+
+bool rl_evict_server_owned(long long pid)
+{
+    char root[PATH_MAX], names[64][RL_NAME_MAX + 1], err[256];
+    if (pid <= 0 || rl_state_dir(root, sizeof root) < 0)
+        return false;
+    int n = rl_instance_list(root, names, 64);
+    for (int i = 0; i < n; i++) {
+        struct rl_instance in;
+        if (rl_instance_init(&in, root, names[i]) == 0 && rl_instance_load(&in, err, sizeof err) == 0 &&
+            in.pid == (pid_t)pid && rl_instance_alive(&in))
+            return true;
+    }
+    return false;
+}
+
+pid_t rl_evict_local_pid(const struct rl_target *t, long long process_id)
+{
+    bool loopback = t->socket[0] || strcmp(t->host, "127.0.0.1") == 0 || strcmp(t->host, "localhost") == 0 ||
+                    strcmp(t->host, "::1") == 0;
+    if (!loopback || process_id <= 0 || process_id > INT_MAX)
+        return 0;
+    char path[64], comm[64] = "";
+    snprintf(path, sizeof path, "/proc/%lld/comm", process_id);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    if (!fgets(comm, sizeof comm, f))
+        comm[0] = '\0';
+    fclose(f);
+    /* another pid namespace (a container) may reuse the number for something else */
+    return strncmp(comm, "redis-server", 12) == 0 || strncmp(comm, "valkey-server", 13) == 0 ? (pid_t)process_id : 0;
+}
+
+/* The fill phase's windows, split by whether the server evicted during them. */
+struct evict_hook {
+    struct rl_sampler *sampler;
+    struct rl_live live;
+    bool show_live;
+    struct rl_stats free_s, evicting_s;
+    double free_t, evicting_t;
+    uint64_t prev_evicted;
+};
+
+static void on_tick(void *arg, const struct rl_tick *tick)
+{
+    struct evict_hook *h = arg;
+    size_t before = h->sampler->n;
+    rl_sampler_tick(h->sampler, tick);
+    if (h->sampler->phase == 0 && h->sampler->n > before && tick->window_s > 0) {
+        const struct rl_evict_sample *e = &h->sampler->s[h->sampler->n - 1];
+        if (e->evicted_keys > h->prev_evicted) {
+            rl_stats_merge(&h->evicting_s, tick->window);
+            h->evicting_t += tick->window_s;
+        } else if (e->maxmemory && e->used_memory < e->maxmemory - e->maxmemory / 10) {
+            rl_stats_merge(&h->free_s, tick->window);
+            h->free_t += tick->window_s;
+        }
+        h->prev_evicted = e->evicted_keys;
+    }
+    if (h->show_live)
+        rl_live_tick(&h->live, tick);
+}
+
+static void summarize(struct rl_evict_run *r, const struct rl_sampler *s, const struct evict_hook *h)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const struct rl_evict_sample *e = &s->s[i];
+#define PEAK(field, v) if ((v) > r->field) r->field = (v)
+        PEAK(used_memory_peak, e->used_memory);
+        PEAK(rss_peak, e->used_memory_rss);
+        PEAK(proc_rss_peak, e->proc_rss);
+        PEAK(maps_peak, e->maps);
+        PEAK(cg_usage_peak, e->cg_usage);
+#undef PEAK
+        if (e->cg_limit)
+            r->cg_limit = e->cg_limit;
+        r->frag = e->frag;
+    }
+    r->ops_free = h->free_t > 0 ? (double)rl_counters_ops(&h->free_s.c) / h->free_t : -1;
+    r->ops_evicting = h->evicting_t > 0 ? (double)rl_counters_ops(&h->evicting_s.c) / h->evicting_t : -1;
+    r->p99_free_ns = h->free_t > 0 ? rl_hist_percentile(&h->free_s.lat, 99) : 0;
+    r->p99_evicting_ns = h->evicting_t > 0 ? rl_hist_percentile(&h->evicting_s.lat, 99) : 0;
+}
+
+/* One policy: clean prefix, fill, count what stayed, cache phase, read the counters. */
+static int one_policy(const struct rl_engine_cfg *base, const struct rl_evict_cfg *ec, redisContext *c,
+                      struct rl_sampler *s, struct rl_evict_run *r, char *err, size_t errlen)
+{
+    if (rl_config_set(c, "maxmemory-policy", r->policy, err, errlen) < 0 ||
+        rl_prefix_keys(c, base->key_prefix, true) < 0) {
+        if (!err[0])
+            snprintf(err, errlen, "cannot clear the keys under %s before the run", base->key_prefix);
+        return -1;
+    }
+    s->n = 0;
+    s->phase = 0;
+    s->t_offset = 0;
+    s->failed = false;
+    if (rl_sampler_begin(s) < 0) {
+        snprintf(err, errlen, "INFO failed on the sampler's connection");
+        return -1;
+    }
+    static struct evict_hook h;
+    memset(&h, 0, sizeof h);
+    h.sampler = s;
+    h.show_live = ec->live;
+    h.live.test = "fill";
+    struct rl_engine_hooks hooks = {.on_tick = on_tick, .arg = &h};
+
+    struct rl_engine_cfg fill = *base;
+    fill.requests = r->keyspace;
+    fill.duration_ns = fill.warmup_ns = 0;
+    fill.rps = 0;
+    struct rl_keydist seq = {.kind = RL_DIST_SEQUENTIAL, .keyspace = r->keyspace};
+    struct rl_workload wl;
+    rl_workload_setget(&wl, "FILL", &seq, 1, 0);
+    int rc = rl_engine_run(&fill, &wl, &hooks, &r->fill);
+    rl_live_clear(&h.live);
+    r->fill_seconds = r->fill.elapsed_s;
+    r->written_keys = r->fill.stats.c.ops[RL_OP_SET];
+    r->written_bytes = r->written_keys * r->value_size;
+    if (rc < 0) {
+        snprintf(err, errlen, "fill phase: %s", r->fill.reason);
+        summarize(r, s, &h);
+        return -1;
+    }
+    int64_t resident = rl_prefix_keys(c, base->key_prefix, false);
+    r->capacity_keys = resident > 0 ? (uint64_t)resident : 0;
+    r->ideal_hit_ratio = rl_zipf_mass(r->keyspace, ec->zipf_s, r->capacity_keys);
+
+    s->phase = 1;
+    s->t_offset = r->fill_seconds + ec->warmup_s;
+    h.live.test = "cache";
+    h.live.warmup_s = ec->warmup_s;
+    struct rl_engine_cfg cache = *base;
+    cache.duration_ns = (uint64_t)(ec->duration_s * 1e9);
+    cache.warmup_ns = (uint64_t)(ec->warmup_s * 1e9);
+    cache.rps = 0;
+    struct rl_keydist z = {.kind = RL_DIST_ZIPF, .zipf_s = ec->zipf_s, .keyspace = r->keyspace};
+    rl_workload_cacheaside(&wl, "CACHE", &z);
+    wl.seed_offset = UINT64_C(0x9e3779b97f4a7c15);
+    rc = rl_engine_run(&cache, &wl, &hooks, &r->cache);
+    rl_live_clear(&h.live);
+    rl_sampler_take(s, r->cache.elapsed_s, NULL, 0);
+    const struct rl_counters *cc = &r->cache.stats.c;
+    r->hit_ratio = cc->hits + cc->misses ? (double)cc->hits / (double)(cc->hits + cc->misses) : -1;
+    r->cache_ops_per_sec = rl_result_ops_per_sec(&r->cache);
+    r->cache_p99_ns = rl_hist_percentile(&r->cache.stats.lat, 99);
+    /* every -OOM reply bench received, warm-up included, so it can be checked against the
+     * server's errorstat_OOM */
+    r->oom_errors = r->fill.stats.c.errors[RL_ERR_OOM] + cc->errors[RL_ERR_OOM] + cc->warmup_oom;
+    summarize(r, s, &h);
+    if (s->n) {
+        r->evicted_keys = s->s[s->n - 1].evicted_keys;
+        r->oom_rejections = s->s[s->n - 1].oom_rejections;
+    }
+    if (rc < 0) {
+        snprintf(err, errlen, "cache phase: %s", r->cache.reason);
+        return -1;
+    }
+    return 0;
+}
+
+int rl_evict_on_server(const struct rl_engine_cfg *base, const struct rl_evict_cfg *ec, pid_t local_pid,
+                       const char *label, const char *allocator, const char *version,
+                       struct rl_evict_run *runs, int *nruns, char *err, size_t errlen)
+{
+    char why[512] = "";
+    redisContext *c = rl_control_connect(&base->target, err, errlen);
+    if (!c)
+        return -1;
+    struct rl_saved_config saved;
+    if (rl_config_save(c, &saved, err, errlen) < 0) {
+        redisFree(c);
+        return -1;
+    }
+    int rc = 0;
+    char mm[32];
+    if (ec->maxmemory_set) {
+        snprintf(mm, sizeof mm, "%llu", (unsigned long long)ec->maxmemory_set);
+        rc = rl_config_set(c, "maxmemory", mm, err, errlen);
+    }
+    uint64_t maxmemory = ec->maxmemory_set ? ec->maxmemory_set : strtoull(saved.maxmemory, NULL, 10);
+    if (rc == 0 && maxmemory == 0) {
+        snprintf(err, errlen, "the server has no maxmemory, so nothing would ever be evicted; give "
+                 "--maxmemory SIZE (set with CONFIG SET for the run and restored after)");
+        rc = -1;
+    }
+    struct rl_sampler s = {0};
+    if (rc == 0 && rl_sampler_open(&s, &base->target, local_pid, err, errlen) < 0)
+        rc = -1;
+    for (int i = 0; rc == 0 && i < ec->npolicies; i++) {
+        struct rl_evict_run *r = &runs[(*nruns)++];
+        memset(r, 0, sizeof *r);
+        snprintf(r->server, sizeof r->server, "%s", label);
+        snprintf(r->allocator, sizeof r->allocator, "%s", allocator);
+        snprintf(r->version, sizeof r->version, "%s", version);
+        snprintf(r->policy, sizeof r->policy, "%s", ec->policies[i]);
+        r->maxmemory = maxmemory;
+        r->value_size = base->value_size;
+        r->keyspace = (uint64_t)((double)maxmemory * ec->fill_factor / (double)base->value_size) + 1;
+        r->hit_ratio = r->ideal_hit_ratio = -1;
+        why[0] = '\0';
+        rc = one_policy(base, ec, c, &s, r, why, sizeof why);
+        r->samples = s.s; /* the run keeps its samples; the sampler starts a new array */
+        r->nsamples = s.n;
+        s.s = NULL;
+        s.n = s.cap = 0;
+        r->ok = rc == 0;
+        if (rc < 0) {
+            snprintf(r->reason, sizeof r->reason, "%s", why);
+            snprintf(err, errlen, "%s, policy %s: %s", label, r->policy, why);
+        }
+    }
+    rl_sampler_close(&s);
+    /* Leave no bench keys and the server's own settings, whatever happened above; on a
+     * connection that broke, try a fresh one. */
+    char rerr[256];
+    if (c->err) {
+        redisFree(c);
+        c = rl_control_connect(&base->target, rerr, sizeof rerr);
+    }
+    if (c) {
+        rl_prefix_keys(c, base->key_prefix, true);
+        if (rl_config_restore(c, &saved, rerr, sizeof rerr) < 0 && rc == 0) {
+            snprintf(err, errlen, "could not restore the server's settings: %s", rerr);
+            rc = -1;
+        }
+    }
+    redisFree(c);
+    return rc;
+}
+
+void rl_evict_run_free(struct rl_evict_run *r)
+{
+    if (!r)
+        return;
+    free(r->samples);
+    r->samples = NULL;
+    rl_run_result_free(&r->fill);
+    rl_run_result_free(&r->cache);
+}

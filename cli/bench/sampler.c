@@ -1,0 +1,145 @@
+#include "cli/bench/sampler.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/bench/target.h"
+#include "cli/server/throwaway.h"
+#include "probes/facts.h"
+
+static const char *field(const char *info, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *p = info; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (strncmp(p, key, kl) == 0 && p[kl] == ':')
+            return p + kl + 1;
+    return NULL;
+}
+
+uint64_t rl_info_text_u64(const char *info, const char *key, uint64_t def)
+{
+    const char *v = field(info, key);
+    char *end;
+    if (!v)
+        return def;
+    unsigned long long n = strtoull(v, &end, 10);
+    return end == v ? def : (uint64_t)n;
+}
+
+double rl_info_text_dbl(const char *info, const char *key, double def)
+{
+    const char *v = field(info, key);
+    char *end;
+    if (!v)
+        return def;
+    double d = strtod(v, &end);
+    return end == v ? def : d;
+}
+
+uint64_t rl_info_errorstat(const char *info, const char *name)
+{
+    char key[64];
+    snprintf(key, sizeof key, "errorstat_%s", name);
+    const char *v = field(info, key); /* "count=12" */
+    if (!v || strncmp(v, "count=", 6) != 0)
+        return 0;
+    return strtoull(v + 6, NULL, 10);
+}
+
+int rl_sampler_open(struct rl_sampler *s, const struct rl_target *t, pid_t local_pid, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->c = rl_control_connect(t, err, errlen);
+    if (!s->c)
+        return -1;
+    s->pid = local_pid;
+    return 0;
+}
+
+static char *info_all(redisContext *c)
+{
+    redisReply *r = redisCommand(c, "INFO");
+    char *text = NULL;
+    if (r && r->type == REDIS_REPLY_STRING)
+        text = strdup(r->str);
+    freeReplyObject(r);
+    return text;
+}
+
+int rl_sampler_begin(struct rl_sampler *s)
+{
+    char *info = info_all(s->c);
+    if (!info)
+        return -1;
+    s->evicted0 = rl_info_text_u64(info, "evicted_keys", 0);
+    s->oom0 = rl_info_errorstat(info, "OOM");
+    free(info);
+    return 0;
+}
+
+void rl_sampler_take(struct rl_sampler *s, double t, const struct rl_stats *window, double window_s)
+{
+    if (s->failed)
+        return;
+    char *info = info_all(s->c);
+    if (!info) {
+        s->failed = true; /* the load's own errors say why; samples stop here */
+        return;
+    }
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 256;
+        struct rl_evict_sample *ns = realloc(s->s, cap * sizeof *ns);
+        if (!ns) {
+            free(info);
+            return;
+        }
+        s->s = ns;
+        s->cap = cap;
+    }
+    struct rl_evict_sample *e = &s->s[s->n++];
+    memset(e, 0, sizeof *e);
+    e->t = t + s->t_offset;
+    e->phase = s->phase;
+    e->used_memory = rl_info_text_u64(info, "used_memory", 0);
+    e->used_memory_rss = rl_info_text_u64(info, "used_memory_rss", 0);
+    e->maxmemory = rl_info_text_u64(info, "maxmemory", 0);
+    uint64_t ev = rl_info_text_u64(info, "evicted_keys", 0), oom = rl_info_errorstat(info, "OOM");
+    e->evicted_keys = ev >= s->evicted0 ? ev - s->evicted0 : 0;
+    e->oom_rejections = oom >= s->oom0 ? oom - s->oom0 : 0;
+    e->frag = rl_info_text_dbl(info, "mem_fragmentation_ratio", 0);
+    free(info);
+    if (window && window_s > 0) {
+        e->ops_per_sec = (double)rl_counters_ops(&window->c) / window_s;
+        e->errors = rl_counters_errors(&window->c);
+        e->oom_errors = window->c.errors[RL_ERR_OOM];
+    }
+    if (s->pid > 0) {
+        e->proc_rss = rl_proc_rss(s->pid);
+        e->maps = rl_proc_maps(s->pid);
+        static struct rl_facts f;
+        struct rl_root host;
+        rl_root_init(&host, NULL);
+        memset(&f, 0, sizeof f);
+        rl_probe_cgroup_pid(&f, &host, (int)s->pid);
+        if (f.memory_limit_bytes.state == RL_FACT_VALUE)
+            e->cg_limit = f.memory_limit_bytes.v;
+        if (f.memory_usage_bytes.state == RL_FACT_VALUE)
+            e->cg_usage = f.memory_usage_bytes.v;
+    }
+}
+
+void rl_sampler_tick(void *arg, const struct rl_tick *tick)
+{
+    struct rl_sampler *s = arg;
+    /* warm-up ticks have t < 0: t_offset places them after the previous phase */
+    rl_sampler_take(s, tick->t, tick->window, tick->window_s);
+}
+
+void rl_sampler_close(struct rl_sampler *s)
+{
+    redisFree(s->c);
+    free(s->s);
+    memset(s, 0, sizeof *s);
+}

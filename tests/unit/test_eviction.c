@@ -1,0 +1,95 @@
+/* Pure parts of bench --eviction: the rank->key bijection that keeps popularity apart from
+ * the fill order, the cache-aside workload's refill on a miss, the SCAN pattern for a
+ * prefix (glob characters escaped), INFO parsing, and the ideal hit ratio. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/bench/cacheaside.h"
+#include "cli/bench/evict_server.h"
+#include "cli/bench/eviction.h"
+#include "cli/bench/sampler.h"
+#include "cli/bench/zipf.h"
+#include "tap.h"
+
+static void bijection(uint64_t n)
+{
+    uint64_t m = rl_cacheaside_multiplier(n);
+    unsigned char *seen = calloc(n, 1);
+    uint64_t dups = 0, same = 0;
+    for (uint64_t r = 0; r < n; r++) {
+        uint64_t k = rl_cacheaside_key(r, m, n);
+        if (k >= n || seen[k])
+            dups++;
+        else
+            seen[k] = 1;
+        same += k == r;
+    }
+    EQ_U64(dups, 0);
+    OK(n < 10 || same < n / 10, "n=%llu: popularity does not follow key order (%llu fixed points)",
+       (unsigned long long)n, (unsigned long long)same);
+    free(seen);
+}
+
+static void refill(void)
+{
+    struct rl_workload wl;
+    struct rl_keydist d = {.kind = RL_DIST_ZIPF, .zipf_s = 0.99, .keyspace = 1000};
+    rl_workload_cacheaside(&wl, "CACHE", &d);
+    void *st = wl.thread_new(&wl, 42, 0, 1);
+    OK(st != NULL, "thread state");
+    uint64_t key, missed;
+    EQ_U64(wl.next(st, &key), RL_OP_GET);
+    OK(key < 1000, "a key in the keyspace");
+    missed = key;
+    wl.on_reply(st, RL_OP_GET, key, RL_OUT_MISS);
+    EQ_U64(wl.next(st, &key), RL_OP_SET);
+    EQ_U64(key, missed);
+    EQ_U64(wl.next(st, &key), RL_OP_GET);
+    wl.on_reply(st, RL_OP_GET, key, RL_OUT_HIT);
+    EQ_U64(wl.next(st, &key), RL_OP_GET);
+    wl.on_reply(st, RL_OP_SET, key, RL_OUT_OK); /* a SET's reply queues nothing */
+    EQ_U64(wl.next(st, &key), RL_OP_GET);
+    wl.thread_free(st);
+}
+
+int main(void)
+{
+    bijection(1);
+    bijection(2);
+    bijection(1000);
+    bijection(196609);
+    bijection(1 << 20); /* a power of two: the multiplier must be odd */
+    refill();
+
+    char pat[64];
+    rl_prefix_pattern("rl:", pat, sizeof pat);
+    EQ_STR(pat, "rl:*");
+    rl_prefix_pattern("a*b?[c]\\", pat, sizeof pat);
+    EQ_STR(pat, "a\\*b\\?\\[c\\]\\\\*");
+
+    const char *info = "# Memory\r\nused_memory:16777300\r\nmaxmemory:16777216\r\nmem_fragmentation_ratio:1.25\r\n"
+                       "# Stats\r\nevicted_keys:42\r\n# Errorstats\r\nerrorstat_ERR:count=3\r\nerrorstat_OOM:count=17\r\n";
+    EQ_U64(rl_info_text_u64(info, "used_memory", 0), 16777300);
+    EQ_U64(rl_info_text_u64(info, "evicted_keys", 0), 42);
+    EQ_U64(rl_info_text_u64(info, "nothing", 7), 7);
+    OK(fabs(rl_info_text_dbl(info, "mem_fragmentation_ratio", 0) - 1.25) < 1e-12, "fragmentation");
+    EQ_U64(rl_info_errorstat(info, "OOM"), 17);
+    EQ_U64(rl_info_errorstat(info, "NOAUTH"), 0);
+    EQ_U64(rl_info_text_u64("used_memory_rss:5\r\nused_memory:9\r\n", "used_memory", 0), 9);
+
+    OK(rl_evict_policy_valid("allkeys-lru") && rl_evict_policy_valid("noeviction"), "known policies");
+    OK(!rl_evict_policy_valid("lru") && !rl_evict_policy_valid(""), "unknown policies");
+
+    /* the ideal: a cache of all keys hits always, of none never, of the top k the zipf mass */
+    OK(fabs(rl_zipf_mass(1000, 0.99, 1000) - 1) < 1e-9, "all keys fit: ideal 1");
+    OK(rl_zipf_mass(1000, 0.99, 0) < 1e-12, "nothing fits: ideal 0");
+    double h = 0, top = 0;
+    for (int k = 1; k <= 1000; k++) {
+        h += pow(k, -0.99);
+        if (k <= 100)
+            top += pow(k, -0.99);
+    }
+    OK(fabs(rl_zipf_mass(1000, 0.99, 100) - top / h) < 1e-9, "top 100 of 1000: %.6f", top / h);
+    return tap_done();
+}
