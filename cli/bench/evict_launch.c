@@ -96,7 +96,7 @@ int rl_evict_launch(const struct rl_engine_cfg *base, const struct rl_evict_cfg 
             rc = 3;
             break;
         }
-        if (!rl_out.quiet && !rl_out.json)
+        if (!rl_out.quiet) /* stderr, so also with --json */
             fprintf(stderr, "launched %s: redis-server %s malloc=%s (profile %s) on port %d\n", item,
                     l.build.version, l.build.allocator, rl_profile_name(l.p), t.port);
         struct rl_engine_cfg cfg = *base;

@@ -112,9 +112,13 @@ int rl_throwaway_start(struct rl_throwaway *t, const char *what, const char *ser
         snprintf(err, errlen, "%s is not executable: %s", server, strerror(errno));
         return -1;
     }
-    snprintf(t->dir, sizeof t->dir, "/tmp/rl-%.16s-XXXXXX", what);
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || tmp[0] != '/' || strlen(tmp) > 200)
+        tmp = "/tmp";
+    snprintf(t->dir, sizeof t->dir, "%s/rl-%.16s-XXXXXX", tmp, what);
     if (!mkdtemp(t->dir)) {
-        snprintf(err, errlen, "cannot create a temporary directory in /tmp: %s", strerror(errno));
+        snprintf(err, errlen, "cannot create a temporary directory in %s: %s (set TMPDIR to a writable one)", tmp,
+                 strerror(errno));
         t->dir[0] = '\0';
         return -1;
     }
@@ -145,6 +149,15 @@ int rl_throwaway_start(struct rl_throwaway *t, const char *what, const char *ser
     if (pid == 0) {
         setpgid(0, 0); /* Ctrl-C at the terminal reaches redis-light, which stops this once */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* Under memory pressure the kernel should kill the server being measured, not
+         * redis-light, which has to stay alive to report what happened. */
+        int adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (adj >= 0) {
+            if (write(adj, "1000", 4) < 0) {
+                /* not fatal: the measurement is still valid, only less protected */
+            }
+            close(adj);
+        }
         int devnull = open("/dev/null", O_RDWR);
         if (devnull >= 0) {
             dup2(devnull, 0);

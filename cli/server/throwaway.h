@@ -12,8 +12,8 @@
 struct rl_throwaway {
     pid_t pid;              /* 0 when not running */
     int port;
-    char dir[64];           /* /tmp/rl-<what>-XXXXXX, 0700 */
-    char conf[128], log[128];
+    char dir[256];          /* $TMPDIR (or /tmp)/rl-<what>-XXXXXX, 0700 */
+    char conf[300], log[300];
     int exit_status;        /* after it died: exit code, or -signal */
     bool reaped;
 };

@@ -121,14 +121,18 @@ is "a key that only looks like the prefix untouched" "$(r get rl)" "no prefix ma
 is "nothing else left behind" "$(r dbsize)" 3
 
 # --launch libc,jemalloc: both built (cached), measured side by side, both stopped.
-before=$(pgrep -c -x redis-server || true)
-out=$("$RL_BIN" bench --eviction --launch libc,jemalloc --profile replit --maxmemory 16mb \
+mkdir -p "$RL_TMP/tmp"
+out=$(TMPDIR="$RL_TMP/tmp" "$RL_BIN" bench --eviction --launch libc,jemalloc --profile replit --maxmemory 16mb \
       --policies allkeys-lru --duration 1 --warmup 0 --json 2>"$RL_TMP/l.err"); rc=$?
 is "--launch libc,jemalloc: exit 0" "$rc" 0
 [ "$rc" = 0 ] || tail -5 "$RL_TMP/l.err" >&2
 is "two runs" "$(jq '.eviction | length' <<<"$out")" 2
 ok "one libc" jqok '.eviction[0].server == "libc" and (.eviction[0].allocator | startswith("libc"))' <<<"$out"
 ok "one jemalloc" jqok '.eviction[1].server == "jemalloc" and (.eviction[1].allocator | startswith("jemalloc"))' <<<"$out"
-is "both throwaway servers stopped" "$(pgrep -c -x redis-server || true)" "$before"
-ok "no temporary directories left" test -z "$(ls -d /tmp/rl-evict-* 2>/dev/null)"
+ports=$(sed -n 's/^launched .* on port \([0-9]*\)$/\1/p' "$RL_TMP/l.err")
+is "it said where it launched both" "$(echo $ports | wc -w)" 2
+for p in $ports; do
+  ok "the server on port $p is gone" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null"
+done
+ok "no temporary directories left" test -z "$(ls -A "$RL_TMP/tmp")"
 done_testing
