@@ -37,7 +37,7 @@ static void pct_or_dash(FILE *f, double v, int width)
 
 void rl_evict_table(FILE *f, const struct rl_evict_report *r)
 {
-    fprintf(f, "%-14s %-15s %6s %6s %9s %8s %17s %21s %5s %15s %13s\n", "server", "policy", "hit%",
+    fprintf(f, "%-14s %-15s %6s %6s %9s %8s %17s %26s %5s %15s %13s\n", "server", "policy", "hit%",
             "ideal%", "evicted", "OOM err", "used peak (over)", "RSS peak (headroom)", "frag", "ops/s free/evict",
             "p99 ms f/e");
     for (int i = 0; i < r->nruns; i++) {
@@ -66,7 +66,7 @@ void rl_evict_table(FILE *f, const struct rl_evict_report *r)
         fprintf(f, "%-14s %-15s", x->server, x->policy);
         pct_or_dash(f, x->hit_ratio, 6);
         pct_or_dash(f, x->ideal_hit_ratio, 6);
-        fprintf(f, " %9" PRIu64 " %8" PRIu64 " %17s %21s %5.2f %15s %13s%s\n", x->evicted_keys, x->oom_errors, used,
+        fprintf(f, " %9" PRIu64 " %8" PRIu64 " %17s %26s %5.2f %15s %13s%s\n", x->evicted_keys, x->oom_errors, used,
                 rsscol, x->frag, ops, p99, x->ok ? "" : "  (stopped early)");
     }
     fprintf(f, "\nhit%%: cache-phase GET hits; ideal%%: the zipf mass of the keys that fit (what a perfect "

@@ -111,7 +111,9 @@ void rl_sampler_take(struct rl_sampler *s, double t, const struct rl_stats *wind
     e->frag = rl_info_text_dbl(info, "mem_fragmentation_ratio", 0);
     free(info);
     if (window && window_s > 0) {
-        e->ops_per_sec = (double)rl_counters_ops(&window->c) / window_s;
+        /* the load as the server saw it: warm-up requests count here too */
+        uint64_t ops = rl_counters_ops(&window->c) + window->c.warmup_ops[RL_OP_SET] + window->c.warmup_ops[RL_OP_GET];
+        e->ops_per_sec = (double)ops / window_s;
         e->errors = rl_counters_errors(&window->c);
         e->oom_errors = window->c.errors[RL_ERR_OOM];
     }
