@@ -242,8 +242,10 @@ static void c_page_size(const struct rl_facts *f, struct rl_check_result *r)
     if (x->state != RL_FACT_VALUE)
         return set(r, RL_ST_WARN, "see the warnings for the unreadable file", "page size unknown");
     if (x->v > 4096 && have_jemalloc(f))
-        return set(r, RL_ST_FAIL, "use a libc build (profile bigpage) or jemalloc built with --with-lg-page=16",
-                   "page size %llu KiB with a jemalloc binary built for 4 KiB: it dies with \"Unsupported system page size\"",
+        return set(r, RL_ST_FAIL, "use a libc build (profile bigpage) or jemalloc built with --with-lg-page=16 "
+                   "(--version cannot tell which page size a binary was built for)",
+                   "page size %llu KiB with a jemalloc binary: one built for 4 KiB pages (the x86_64 default) "
+                   "dies with \"Unsupported system page size\"",
                    (unsigned long long)(x->v / 1024));
     if (x->v > 4096)
         return set(r, RL_ST_OK, "build with the bigpage profile", "page size %llu KiB, no jemalloc binary present",
