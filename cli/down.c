@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "cli/server/conf.h"
 #include "cli/server/instance.h"
-#include "cli/server/files.h"
+#include "cli/server/password.h"
+#include "cli/server/recover.h"
 #include "cli/server/stop.h"
 #include "cli/util/out.h"
 #include "cli/util/paths.h"
@@ -70,14 +70,27 @@ int rl_cmd_down(struct rl_ctx *ctx)
         return RL_EXIT_RUNTIME;
     }
     if (rl_instance_load(&in, err, sizeof err) < 0) {
-        if (errno != ENOENT) {
+        if (errno == ENOENT) {
+            char names[1024];
+            known_names(state, names, sizeof names);
+            rl_err("no instance named \"%s\" in %s (instances: %s); start one with `redis-light up`", name, state,
+                   names);
+            return RL_EXIT_USAGE;
+        }
+        if (errno != EINVAL) {
             rl_err("%s", err);
             return RL_EXIT_RUNTIME;
         }
-        char names[1024];
-        known_names(state, names, sizeof names);
-        rl_err("no instance named \"%s\" in %s (instances: %s); start one with `redis-light up`", name, state, names);
-        return RL_EXIT_USAGE;
+        /* Damaged: the record cannot be trusted, but Redis's own pid file can, once
+         * checked; stopping the server must not depend on a file that got cut short. */
+        char why[1024], aside[PATH_MAX + 16];
+        rl_instance_init(&in, state, name);
+        if (rl_recover_instance(&in, why, sizeof why) == 0)
+            rl_warn("%s; stopping its Redis by its pid file (pid %d)", err, (int)in.pid);
+        else
+            rl_warn("%s; no Redis of it runs (%s)", err, why);
+        if (rl_recover_set_aside(&in, aside, sizeof aside) == 0)
+            rl_info("kept the damaged record as %s; a new one replaces it", aside);
     }
     if (!rl_instance_alive(&in)) {
         if (in.pid > 0)
@@ -87,12 +100,10 @@ int rl_cmd_down(struct rl_ctx *ctx)
         forget_process(&in);
         return RL_EXIT_OK;
     }
-    /* requirepass, if any, lives in its config (0600), never in the record. */
-    char password[256] = "";
-    char *conf = rl_file_read(in.conf, 1 << 20);
-    if (!conf || rl_conf_get(conf, "requirepass", password, sizeof password) < 0)
-        password[0] = '\0';
-    free(conf);
+    /* The password, if any, lives in its password file and config (0600), never in the
+     * record. */
+    char password[RL_PASSWORD_MAX + 1];
+    rl_password_load(&in, password, sizeof password);
     struct rl_stop s = {.in = &in, .password = password, .is_child = false, .save = in.persistent,
                         .shutdown_timeout = in.persistent ? 60 : 15, .term_timeout = 10};
     struct rl_stop_result r;

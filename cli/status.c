@@ -8,9 +8,9 @@
 
 #include "cli/commands.h"
 #include "cli/server/client.h"
-#include "cli/server/conf.h"
 #include "cli/server/instance.h"
-#include "cli/server/files.h"
+#include "cli/server/password.h"
+#include "cli/server/recover.h"
 #include "cli/util/json.h"
 #include "cli/util/out.h"
 #include "cli/util/paths.h"
@@ -23,13 +23,13 @@ const struct rl_opt rl_status_opts[] = {
 
 struct row {
     struct rl_instance in;
-    const char *state;   /* running, unreachable, dead, stopped */
+    const char *state;   /* running, unreachable, dead, stopped, damaged */
     bool alive, answered;
     char url[PATH_MAX + 16];
     char malloc_[48];
     uint64_t used_memory, maxmemory, uptime;
     char policy[64];
-    char why[256];       /* why an alive server did not answer */
+    char why[1024];      /* why an alive server did not answer, or why the record is unusable */
 };
 
 /* snprintf between two fields of one struct trips gcc's -Wrestrict; they never overlap. */
@@ -51,11 +51,17 @@ static void fill(struct row *r)
         r->state = r->in.pid > 0 ? "dead" : "stopped";
         return;
     }
-    char password[256] = "";
-    char *conf = rl_file_read(r->in.conf, 1 << 20);
-    if (!conf || rl_conf_get(conf, "requirepass", password, sizeof password) < 0)
-        password[0] = '\0';
-    free(conf);
+    char password[RL_PASSWORD_MAX + 1];
+    rl_password_load(&r->in, password, sizeof password);
+    char st = rl_proc_state(r->in.pid);
+    if (st == 'T' || st == 't') {
+        /* It cannot answer, so do not wait for it to: say why instead. */
+        snprintf(r->why, sizeof r->why, "the process is stopped (SIGSTOP or a debugger holds it); "
+                 "`kill -CONT %d` resumes it, `redis-light down%s%s` stops it", (int)r->in.pid,
+                 strcmp(r->in.name, "default") ? " --name " : "", strcmp(r->in.name, "default") ? r->in.name : "");
+        r->state = "unreachable";
+        return;
+    }
     redisContext *c = rl_client_connect(&r->in, password, 1000, r->why, sizeof r->why);
     char *mem = c ? rl_client_info(c, "memory") : NULL;
     char *srv = c ? rl_client_info(c, "server") : NULL;
@@ -66,13 +72,33 @@ static void fill(struct row *r)
         rl_info_field(mem, "mem_allocator", r->malloc_, sizeof r->malloc_);
         rl_info_field(mem, "maxmemory_policy", r->policy, sizeof r->policy);
         r->uptime = rl_info_u64(srv, "uptime_in_seconds", 0);
+    } else if (c && c->errstr[0]) {
+        snprintf(r->why, sizeof r->why, "INFO got no answer within 1 s (%s); the server is busy or hung",
+                 c->errstr);
     } else if (c) {
-        snprintf(r->why, sizeof r->why, "INFO failed: %s", c->errstr[0] ? c->errstr : "no reply");
+        snprintf(r->why, sizeof r->why, "INFO was answered with an error (a changed password or ACL, or still "
+                 "loading its data)");
     }
     free(mem);
     free(srv);
     redisFree(c);
     r->state = r->answered ? "running" : "unreachable";
+}
+
+/* The record is unreadable: say so, and whether its Redis still runs by redis.pid. */
+static void fill_damaged(struct row *r, const char *err)
+{
+    char found[512];
+    r->state = "damaged";
+    r->alive = rl_recover_instance(&r->in, found, sizeof found) == 0;
+    rl_instance_url(&r->in, r->url, sizeof r->url);
+    const char *opt = strcmp(r->in.name, "default") ? " --name " : "", *nm = strcmp(r->in.name, "default") ? r->in.name : "";
+    if (r->alive)
+        snprintf(r->why, sizeof r->why, "%s; redis.pid says its Redis runs as pid %d: `redis-light down%s%s` stops it "
+                 "and writes a new record", err, (int)r->in.pid, opt, nm);
+    else
+        snprintf(r->why, sizeof r->why, "%s; no Redis of it runs (%s): `redis-light down%s%s` or `redis-light up%s%s` "
+                 "writes a new record", err, found, opt, nm, opt, nm);
 }
 
 static void json_row(struct rl_json *w, const struct row *r)
@@ -100,6 +126,7 @@ static void json_row(struct rl_json *w, const struct row *r)
     rl_json_key(w, "config"); rl_json_str(w, r->in.conf);
     rl_json_key(w, "log"); rl_json_str(w, r->in.log);
     rl_json_key(w, "data"); rl_json_str(w, r->in.data);
+    rl_json_key(w, "problem"); rl_json_str(w, r->why[0] && strcmp(r->state, "running") != 0 ? r->why : NULL);
     rl_json_end_obj(w);
 }
 
@@ -134,6 +161,8 @@ static void text_row(const struct row *r)
                (int)r->in.pid, r->in.log);
     else if (strcmp(r->state, "unreachable") == 0)
         printf("    pid %d runs but does not answer: %s\n", (int)r->in.pid, r->why);
+    else if (strcmp(r->state, "damaged") == 0)
+        printf("    %s\n", r->why);
 }
 
 int rl_cmd_status(struct rl_ctx *ctx)
@@ -158,11 +187,20 @@ int rl_cmd_status(struct rl_ctx *ctx)
             continue;
         struct row *r = &rows[nrows];
         memset(r, 0, sizeof *r);
-        if (rl_instance_init(&r->in, state, names[i]) < 0 || rl_instance_load(&r->in, err, sizeof err) < 0) {
-            rl_warn("skipping %s: %s", names[i], err);
+        if (rl_instance_init(&r->in, state, names[i]) < 0) {
+            rl_warn("skipping %s: its path under %s is too long", names[i], state);
             continue;
         }
-        fill(r);
+        if (rl_instance_load(&r->in, err, sizeof err) < 0) {
+            if (errno != EINVAL) {
+                rl_warn("skipping %s: %s", names[i], err);
+                continue;
+            }
+            rl_instance_init(&r->in, state, names[i]); /* whatever load filled in is not to be trusted */
+            fill_damaged(r, err);
+        } else {
+            fill(r);
+        }
         nrows++;
         if (strcmp(r->state, "running") != 0 && (only || strcmp(r->state, "stopped") != 0))
             bad++;

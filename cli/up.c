@@ -17,6 +17,7 @@
 #include "cli/server/diagnose.h"
 #include "cli/server/launch.h"
 #include "cli/server/obtain.h"
+#include "cli/server/password.h"
 #include "cli/server/port.h"
 #include "cli/server/files.h"
 #include "cli/server/signals.h"
@@ -37,6 +38,9 @@ const struct rl_opt rl_up_opts[] = {
     {"maxmemory", 0, "SIZE|N%", "override the profile's maxmemory (64mb, 25% of the limit)", false},
     {"policy", 0, "POLICY", "override maxmemory-policy (allkeys-lru, noeviction, …)", false},
     {"set", 0, "KEY=VALUE", "extra redis.conf directive (repeatable)", true},
+    {"password", 0, "PASS", "require this password (requirepass; visible in ps: prefer --password-file)", false},
+    {"password-file", 0, "FILE", "require the password on the first line of FILE (kept 0600 for status, down, bench)", false},
+    {"timeout", 0, "SECONDS", "how long to wait for Redis to answer PING before giving up (default 60)", false},
     {"name", 0, "NAME", "instance name, for several side by side (default: default)", false},
     {"detach", 'd', NULL, "return once Redis is ready and leave it running", false},
     {"dry-run", 'n', NULL, "print the plan and the redis.conf; change nothing", false},
@@ -160,7 +164,11 @@ static void check_server(struct rl_up *u)
 
 static int stop_once(struct rl_up *u)
 {
-    rl_info("stopping Redis (pid %d) with SHUTDOWN %s…", (int)u->in.pid, u->in.persistent ? "SAVE" : "NOSAVE");
+    char st = rl_proc_state(u->in.pid);
+    if (st == 'T' || st == 't') /* rl_stop_instance signals a stopped process instead */
+        rl_info("stopping Redis (pid %d), which is itself stopped…", (int)u->in.pid);
+    else
+        rl_info("stopping Redis (pid %d) with SHUTDOWN %s…", (int)u->in.pid, u->in.persistent ? "SAVE" : "NOSAVE");
     struct rl_stop s = {.in = &u->in, .password = u->password, .is_child = true, .save = u->in.persistent,
                         .shutdown_timeout = u->in.persistent ? 60 : 10, .term_timeout = 10};
     struct rl_stop_result r;
@@ -177,18 +185,43 @@ static int stop_once(struct rl_up *u)
     return RL_EXIT_OK;
 }
 
+/* --password or --password-file into pw (checked). Returns 0, or -1 with err. */
+static int take_password(const struct rl_args *a, char *pw, size_t len, char *err, size_t errlen)
+{
+    const char *given = rl_args_get(a, "password"), *file = rl_args_get(a, "password-file");
+    pw[0] = '\0';
+    if (given && file) {
+        snprintf(err, errlen, "give --password or --password-file, not both");
+        return -1;
+    }
+    if (file)
+        return rl_password_read_file(file, pw, len, err, errlen);
+    if (given) {
+        if (rl_password_check(given, "--password", err, errlen) < 0)
+            return -1;
+        snprintf(pw, len, "%s", given);
+    }
+    return 0;
+}
+
 int rl_cmd_up(struct rl_ctx *ctx)
 {
     static struct rl_up u;
-    double t0 = mono();
+    static char password[RL_PASSWORD_MAX + 1];
+    double t0 = mono(), ready_timeout = 60;
     const struct rl_args *a = ctx->args;
     if (a->npos > 0)
         return rl_usage_error("up takes no arguments (got \"%s\"); name an instance with --name", a->pos[0]);
+    char perr[PATH_MAX + 512];
+    if (take_password(a, password, sizeof password, perr, sizeof perr) < 0 ||
+        rl_args_double(a, "timeout", 0.1, 86400, &ready_timeout, perr, sizeof perr) < 0)
+        return rl_usage_error("%s", perr);
     struct rl_up_opts o = {
         .profile = rl_args_get(a, "profile"), .source = rl_args_get(a, "source"), .port = rl_args_get(a, "port"),
         .bind = rl_args_get(a, "bind"), .socket = rl_args_get(a, "socket"), .maxmemory = rl_args_get(a, "maxmemory"),
         .policy = rl_args_get(a, "policy"), .name = rl_args_get(a, "name"), .detach = rl_args_has(a, "detach"),
         .dry_run = rl_args_has(a, "dry-run"), .rebuild = rl_args_has(a, "rebuild"), .force = rl_args_has(a, "force"),
+        .password = password[0] ? password : NULL,
     };
     o.nset = rl_args_count(a, "set");
     if (o.nset > RL_UP_MAX_SET)
@@ -237,7 +270,8 @@ int rl_cmd_up(struct rl_ctx *ctx)
     double t_launch = mono();
     rl_debug("launched pid %d %.3f s after start", (int)u.in.pid, t_launch - t0);
     int status = 0;
-    enum rl_ready_end end = rl_wait_ready(u.in.pid, &u.in, u.password, u.log_offset, 60, &status, err, sizeof err);
+    enum rl_ready_end end = rl_wait_ready(u.in.pid, &u.in, u.password, u.log_offset, ready_timeout, &status, err,
+                                         sizeof err);
     rl_tail_flush(&u.tail);
     double t_ready = mono();
     bool answered = end == RL_READY;

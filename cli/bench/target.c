@@ -6,6 +6,7 @@
 
 #include "cli/server/client.h"
 #include "cli/server/instance.h"
+#include "cli/server/password.h"
 #include "cli/util/paths.h"
 
 void rl_target_where(const struct rl_target *t, char *out, size_t len)
@@ -126,11 +127,22 @@ static int use_instance(struct rl_target *t, const char *root, const char *name)
     } else {
         return -1;
     }
+    /* The instance's own password (its 0600 password file, or its config's requirepass):
+     * bench against `up --password` needs no -a. An explicit -a or REDISCLI_AUTH, applied
+     * after this, wins. */
+    char pw[RL_PASSWORD_MAX + 1];
+    rl_password_load(&in, pw, sizeof pw);
+    if (pw[0] && strlen(pw) < sizeof t->password) {
+        snprintf(t->password, sizeof t->password, "%s", pw);
+        t->has_password = true;
+    }
     return 0;
 }
 
 void rl_target_default(struct rl_target *t, char *source, size_t len)
 {
+    t->password[0] = '\0';
+    t->has_password = false;
     snprintf(t->host, sizeof t->host, "127.0.0.1");
     t->port = 6379;
     t->socket[0] = '\0';

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/server/cache_check.h"
 #include "cli/server/files.h"
 #include "cli/server/kvfile.h"
 #include "cli/server/memo.h"
@@ -211,6 +212,17 @@ static int write_record(struct rl_build_req *req, const char *out, const char *k
     rl_kv_setf(kv, "build_seconds", "%.1f", secs);
     rl_kv_set(kv, "built_at", at);
     rl_kv_set(kv, "redis_light", RL_VERSION);
+    /* What lookups check the installed binary against (cache_check.h). */
+    char bin[PATH_MAX + 64], sha[65];
+    long long size;
+    snprintf(bin, sizeof bin, "%s/bin/%s", out, server);
+    if (rl_cache_binary_facts(bin, &size, sha) < 0) {
+        snprintf(err, errlen, "cannot read back the installed %s: %s", bin, strerror(errno));
+        rl_kv_free(kv);
+        return -1;
+    }
+    rl_kv_setf(kv, "server_size", "%lld", size);
+    rl_kv_set(kv, "server_sha256", sha);
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", out, RL_BUILD_RECORD);
     int rc = rl_kv_write(kv, path, "redis-light build record: how this binary was made");

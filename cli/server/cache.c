@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/server/cache_check.h"
 #include "cli/server/kvfile.h"
 #include "cli/server/memo.h"
 #include "cli/server/sha256.h"
@@ -101,8 +102,24 @@ int rl_cache_read_entry(const char *entry_dir, struct rl_build_info *info)
     const char *secs = rl_kv_get(kv, "build_seconds");
     info->build_seconds = secs ? strtod(secs, NULL) : 0;
     info->cached = true;
+    char cache_dir[PATH_MAX], why[512];
+    snprintf(cache_dir, sizeof cache_dir, "%s", entry_dir);
+    for (int up = 0; up < 2; up++) { /* <cache>/builds/<entry> */
+        char *slash = strrchr(cache_dir, '/');
+        if (slash)
+            *slash = '\0';
+    }
+    int rc = rl_cache_check_binary(cache_dir, kv, info->server, why, sizeof why);
     rl_kv_free(kv);
-    return access(info->server, X_OK) == 0 ? 0 : -1;
+    if (rc < 0) {
+        /* Several lookups may visit one entry in a run: say it once. */
+        static char warned[PATH_MAX];
+        if (strcmp(warned, entry_dir) != 0)
+            rl_warn("the cached build %s is damaged: %s; it is not used, and the next build of it replaces it "
+                    "(or remove it: rm -r %s)", entry_dir, why, entry_dir);
+        snprintf(warned, sizeof warned, "%s", entry_dir);
+    }
+    return rc;
 }
 
 int rl_cache_lookup(const char *cache_dir, const char *key, struct rl_build_info *info)

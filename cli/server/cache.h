@@ -45,7 +45,8 @@ int rl_cache_lookup(const char *cache_dir, const char *key, struct rl_build_info
  * build is. Returns 0 with info, or -1. */
 int rl_cache_find_compatible(const char *cache_dir, const char *make_vars, const char *arch,
                              struct rl_build_info *info);
-/* Fills info from an entry's build.yaml. Returns 0, or -1 when it is not complete. */
+/* Fills info from an entry's build.yaml. Returns 0, or -1 when it is not complete or its
+ * binary no longer matches the record (truncated, replaced: warned once per entry). */
 int rl_cache_read_entry(const char *entry_dir, struct rl_build_info *info);
 
 /* Creates builds/ and CACHEDIR.TAG. Returns 0 or -1 with err. */

@@ -29,8 +29,8 @@ redisContext *rl_client_connect(const struct rl_instance *in, const char *passwo
     if (password && *password) {
         redisReply *r = redisCommand(c, "AUTH %s", password);
         if (!r || r->type == REDIS_REPLY_ERROR) {
-            snprintf(err, errlen, "AUTH with the config's requirepass failed: %s",
-                     r ? r->str : c->errstr);
+            snprintf(err, errlen, "AUTH with the instance's password (its password file, else the config's "
+                     "requirepass) failed: %s", r ? r->str : c->errstr);
             freeReplyObject(r);
             redisFree(c);
             return NULL;

@@ -1,6 +1,6 @@
 /* Control connections to an instance (hiredis, API common to 0.14 and 1.x): connect by
- * TCP or socket with a timeout, authenticate with the config's requirepass, PING for
- * readiness, read INFO fields. */
+ * TCP or socket with a timeout, authenticate with the instance's password (password.h),
+ * PING for readiness, read INFO fields. */
 #ifndef RL_SERVER_CLIENT_H
 #define RL_SERVER_CLIENT_H
 #include <hiredis/hiredis.h>
@@ -9,7 +9,8 @@
 
 #include "cli/server/instance.h"
 
-/* Connects to in (socket when it has one, else TCP) and AUTHs when password is set.
+/* Connects to in (socket when it has one, else TCP) and AUTHs when password is set (the
+ * password never appears in err).
  * Returns a context (free with redisFree) or NULL with err. */
 redisContext *rl_client_connect(const struct rl_instance *in, const char *password, int timeout_ms,
                                 char *err, size_t errlen);

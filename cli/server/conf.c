@@ -36,6 +36,11 @@ int rl_conf_check_set(const char *kv, char *err, size_t errlen)
             snprintf(err, errlen, "--set %s: \"%s\" is not a redis.conf directive name", kv, key);
             return -1;
         }
+    if (strcasecmp(key, "include") == 0) {
+        snprintf(err, errlen, "--set include is refused: an included file could add or override any "
+                 "directive, including the ones up sets; put what you need in --set options or a profile");
+        return -1;
+    }
     if (rl_conf_reserved(key)) {
         const char *use = strcasecmp(key, "port") == 0 ? "--port" : strcasecmp(key, "bind") == 0 ? "--bind"
                         : strncasecmp(key, "unixsocket", 10) == 0 ? "--socket" : "--name (files live in the state directory)";

@@ -36,6 +36,7 @@ int rl_instance_init(struct rl_instance *in, const char *state_root, const char 
     snprintf(in->data, sizeof in->data, "%s/data", in->dir);
     snprintf(in->pidfile, sizeof in->pidfile, "%s/redis.pid", in->dir);
     snprintf(in->record, sizeof in->record, "%s/%s", in->dir, RL_INSTANCE_RECORD);
+    snprintf(in->secret, sizeof in->secret, "%s/%s", in->dir, RL_INSTANCE_PASSWORD);
     snprintf(in->bind, sizeof in->bind, "127.0.0.1");
     snprintf(in->state, sizeof in->state, "stopped");
     return 0;
@@ -44,14 +45,51 @@ int rl_instance_init(struct rl_instance *in, const char *state_root, const char 
 #define GETS(field, key)                                                        \
     snprintf(in->field, sizeof in->field, "%s", rl_kv_get(kv, key) ? rl_kv_get(kv, key) : "")
 
+/* A record up wrote always holds these, with these shapes; anything else means the file
+ * was cut short or overwritten, and its pid must not be trusted (down would signal it). */
+static int check_record(const struct rl_kv *kv, const char *name, char *why, size_t len)
+{
+    static const char *const required[] = {"name", "state", "pid", "port"};
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (!rl_kv_get(kv, required[i])) {
+            snprintf(why, len, "it has no \"%s:\" line", required[i]);
+            return -1;
+        }
+    const char *state = rl_kv_get(kv, "state");
+    if (strcmp(rl_kv_get(kv, "name"), name) != 0)
+        snprintf(why, len, "it names instance \"%.40s\", not \"%s\"", rl_kv_get(kv, "name"), name);
+    else if (strcmp(state, "starting") != 0 && strcmp(state, "running") != 0 && strcmp(state, "stopped") != 0)
+        snprintf(why, len, "state \"%.40s\" is not starting, running or stopped", state);
+    else if (rl_kv_get_ll(kv, "pid", -1) < 0 || rl_kv_get_ll(kv, "pid", -1) > INT_MAX)
+        snprintf(why, len, "pid \"%.40s\" is not a process id", rl_kv_get(kv, "pid"));
+    else if (rl_kv_get_ll(kv, "port", -1) < 0 || rl_kv_get_ll(kv, "port", -1) > 65535)
+        snprintf(why, len, "port \"%.40s\" is not a port number", rl_kv_get(kv, "port"));
+    else if (rl_kv_get(kv, "starttime") && rl_kv_get_ll(kv, "starttime", -1) < 0)
+        snprintf(why, len, "starttime \"%.40s\" is not a number", rl_kv_get(kv, "starttime"));
+    else
+        return 0;
+    return -1;
+}
+
 int rl_instance_load(struct rl_instance *in, char *err, size_t errlen)
 {
     struct rl_kv *kv = rl_kv_new();
     if (!kv || rl_kv_load(kv, in->record) < 0) {
         int e = kv ? kv->err : ENOMEM;
-        snprintf(err, errlen, "%s", kv ? kv->errstr : "out of memory");
+        if (e == EINVAL) /* it exists but does not parse */
+            snprintf(err, errlen, "the instance record %s is damaged (%s)", in->record,
+                     kv->errstr + (strncmp(kv->errstr, in->record, strlen(in->record)) == 0 ? strlen(in->record) + 2 : 0));
+        else
+            snprintf(err, errlen, "%s", kv ? kv->errstr : "out of memory");
         rl_kv_free(kv);
         errno = e;
+        return -1;
+    }
+    char why[160];
+    if (check_record(kv, in->name, why, sizeof why) < 0) {
+        snprintf(err, errlen, "the instance record %s is damaged (%s)", in->record, why);
+        rl_kv_free(kv);
+        errno = EINVAL;
         return -1;
     }
     GETS(socket, "socket");
@@ -160,6 +198,15 @@ static int proc_stat(pid_t pid, char *state, unsigned long long *start)
         return -1;
     *start = strtoull(p, NULL, 10);
     return 0;
+}
+
+char rl_proc_state(pid_t pid)
+{
+    char st;
+    unsigned long long start;
+    if (pid <= 0 || proc_stat(pid, &st, &start) < 0)
+        return '\0';
+    return st;
 }
 
 int rl_proc_starttime(pid_t pid, unsigned long long *start)

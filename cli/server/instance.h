@@ -1,7 +1,8 @@
 /* Instances started by `up`: $XDG_STATE_HOME/redis-light/<name>/ (0700) with redis.conf,
- * redis.log, data/, redis.pid and instance.yaml, the record `status` and `down` read. A
- * record's pid counts only together with the process start time it noted, so a reused
- * pid is never mistaken for our Redis. */
+ * redis.log, data/, redis.pid, instance.yaml (the record `status` and `down` read) and,
+ * when the instance has a password, password (0600; never in the record, which other
+ * tools may print). A record's pid counts only together with the process start time it
+ * noted, so a reused pid is never mistaken for our Redis. */
 #ifndef RL_SERVER_INSTANCE_H
 #define RL_SERVER_INSTANCE_H
 #include <limits.h>
@@ -11,12 +12,14 @@
 #include <sys/types.h>
 
 #define RL_INSTANCE_RECORD "instance.yaml"
+#define RL_INSTANCE_PASSWORD "password"
 #define RL_NAME_MAX 32
 
 struct rl_instance {
     char name[RL_NAME_MAX + 1];
     char dir[PATH_MAX];        /* state/<name> */
     char conf[PATH_MAX], log[PATH_MAX], data[PATH_MAX], pidfile[PATH_MAX], record[PATH_MAX];
+    char secret[PATH_MAX];     /* the password file */
     char socket[PATH_MAX];     /* "" when none */
     char bind[256];
     int port;                  /* 0: no TCP (socket only) */
@@ -40,7 +43,9 @@ struct rl_instance {
 int rl_instance_name_ok(const char *name, char *err, size_t errlen);
 /* Fills name and every path from the state root. Returns 0 or -1 (too long). */
 int rl_instance_init(struct rl_instance *in, const char *state_root, const char *name);
-/* Reads the record. Returns 0, or -1 with err (errno ENOENT when there is none). */
+/* Reads the record. Returns 0, or -1 with err: errno ENOENT when there is none, EINVAL
+ * when it is damaged (not "key: value" lines, or a name, state, pid or port that no
+ * record written by up would hold). */
 int rl_instance_load(struct rl_instance *in, char *err, size_t errlen);
 /* Writes the record atomically (0600). Returns 0 or -1 with err. */
 int rl_instance_save(const struct rl_instance *in, char *err, size_t errlen);
@@ -49,6 +54,9 @@ int rl_instance_list(const char *state_root, char names[][RL_NAME_MAX + 1], int 
 
 /* Field 22 of /proc/PID/stat. Returns 0 or -1 when the process is gone. */
 int rl_proc_starttime(pid_t pid, unsigned long long *start);
+/* The state letter of /proc/PID/stat field 3 ('R', 'S', 'T' for stopped, …), or 0 when
+ * the process is gone. */
+char rl_proc_state(pid_t pid);
 /* True when pid runs, is not a zombie, and (when starttime is non-zero) started then. */
 bool rl_pid_alive(pid_t pid, unsigned long long starttime);
 /* The running state of a record: its Redis is alive. */

@@ -204,12 +204,14 @@ static void write_value(FILE *f, const char *v)
 int rl_kv_write(struct rl_kv *kv, const char *path, const char *comment)
 {
     char tmp[4200];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof tmp) {
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
         kv->err = ENAMETOOLONG;
         snprintf(kv->errstr, sizeof kv->errstr, "path too long: %s", path);
         return -1;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* mkostemp: a new file (O_EXCL, mode 0600) under an unguessable name, so nothing
+     * planted beside the record is ever written through. */
+    int fd = mkostemp(tmp, O_CLOEXEC);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
         kv->err = errno;

@@ -56,6 +56,9 @@ pid_t rl_launch(const struct rl_launch *l, char *err, size_t errlen)
                 _exit(1);
         }
         rl_signals_default();
+        /* Redis creates dumps, AOF files and its socket with the inherited umask: keep
+         * them private like the rest of the state directory (files 0600, dirs 0700). */
+        umask(077);
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
@@ -105,7 +108,13 @@ enum rl_ready_end rl_wait_ready(pid_t pid, const struct rl_instance *in, const c
             return RL_READY_INTERRUPTED;
         }
         if (mono() - t0 > timeout_s) {
-            snprintf(err, errlen, "Redis did not answer PING within %.0f s", timeout_s);
+            char st = rl_proc_state(pid);
+            if (st == 'T' || st == 't') /* SIGSTOP, SIGTSTP or a debugger: it cannot answer */
+                snprintf(err, errlen, "Redis did not answer PING within %.1f s: redis-server (pid %d) is stopped "
+                         "(SIGSTOP or a debugger holds it)", timeout_s, (int)pid);
+            else
+                snprintf(err, errlen, "Redis did not answer PING within %.1f s (raise --timeout if it is just "
+                         "slow to start; its log may say why)", timeout_s);
             return RL_READY_TIMEOUT;
         }
         if (pong_at > 0) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -372,9 +373,19 @@ int rl_source_prepare(const struct rl_source *s, const char *workdir, int log_fd
             return -1;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             char st[96];
-            snprintf(err, errlen, "tar -xf %s %s; is the file a complete tarball? (a download may have "
-                     "been cut short, or the tool for its compression is missing)", s->path,
-                     rl_status_text(status, st, sizeof st));
+            /* tar's own words went to the build log, which dies with the temporary tree;
+             * a full disk is the one cause worth telling apart from a bad tarball. */
+            struct statvfs vfs;
+            if (statvfs(workdir, &vfs) == 0 && ((unsigned long long)vfs.f_bavail * vfs.f_frsize < (1ULL << 20) ||
+                                                (vfs.f_files && vfs.f_favail == 0)))
+                snprintf(err, errlen, "tar -xf %s %s: the disk holding %s is full (%llu KiB and %llu "
+                         "inodes free); free space, or point XDG_CACHE_HOME at a larger disk", s->path,
+                         rl_status_text(status, st, sizeof st), workdir,
+                         (unsigned long long)vfs.f_bavail * vfs.f_frsize / 1024, (unsigned long long)vfs.f_favail);
+            else
+                snprintf(err, errlen, "tar -xf %s %s; is the file a complete tarball? (a download may have "
+                         "been cut short, or the tool for its compression is missing)", s->path,
+                         rl_status_text(status, st, sizeof st));
             return -1;
         }
         if (find_top(x, tree, treelen) < 0) {

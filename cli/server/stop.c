@@ -58,6 +58,18 @@ int rl_stop_instance(const struct rl_stop *s, struct rl_stop_result *r)
         return 0;
     }
     char err[300];
+    char st = rl_proc_state(s->in->pid);
+    if (st == 'T' || st == 't') {
+        /* A stopped process answers nothing, so SHUTDOWN would only cost its timeouts.
+         * SIGTERM stays pending until SIGCONT; then Redis shuts down as on SHUTDOWN. */
+        note(r, "redis-server was stopped (SIGSTOP or a debugger): ", "sent SIGTERM and SIGCONT so it can exit");
+        r->sigterm = true;
+        kill(s->in->pid, SIGTERM);
+        kill(s->in->pid, SIGCONT);
+        if (wait_gone(s, r, s->term_timeout))
+            goto done;
+        goto escalate;
+    }
     redisContext *c = rl_client_connect(s->in, s->password, 2000, err, sizeof err);
     bool refused = false;
     if (c) {
@@ -84,6 +96,7 @@ int rl_stop_instance(const struct rl_stop *s, struct rl_stop_result *r)
     kill(s->in->pid, SIGTERM);
     if (wait_gone(s, r, s->term_timeout))
         goto done;
+escalate:
     note(r, "still running after SIGTERM: sent SIGKILL", "");
     r->sigkill = true;
     kill(s->in->pid, SIGKILL);

@@ -11,7 +11,7 @@
 
 struct rl_stop {
     const struct rl_instance *in; /* pid, starttime, address */
-    const char *password;         /* requirepass from its config, or NULL */
+    const char *password;         /* the instance's password (password.h), or NULL */
     bool is_child;                /* reap with waitpid (foreground up) */
     bool save;                    /* SHUTDOWN SAVE rather than NOSAVE */
     double shutdown_timeout;      /* seconds to wait after SHUTDOWN */

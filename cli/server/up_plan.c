@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -13,7 +14,9 @@
 
 #include "cli/server/conf.h"
 #include "cli/server/obtain.h"
+#include "cli/server/password.h"
 #include "cli/server/port.h"
+#include "cli/server/recover.h"
 #include "cli/util/out.h"
 #include "cli/util/paths.h"
 #include "cli/util/size.h"
@@ -57,9 +60,14 @@ static int check_options(const struct rl_up_opts *o, struct rl_up *u, char *err,
         return 2;
     if (o->bind && rl_conf_check_bind(o->bind, err, errlen) < 0)
         return 2;
-    for (int i = 0; i < o->nset; i++)
+    for (int i = 0; i < o->nset; i++) {
         if (rl_conf_check_set(o->set[i], err, errlen) < 0)
             return 2;
+        if (o->password && strncmp(o->set[i], "requirepass=", 12) == 0) {
+            snprintf(err, errlen, "give --password (or --password-file) or --set requirepass=…, not both");
+            return 2;
+        }
+    }
     if (o->socket) {
         char abs[PATH_MAX], cwd[PATH_MAX];
         if (o->socket[0] != '/' && getcwd(cwd, sizeof cwd))
@@ -93,8 +101,20 @@ static int check_existing(struct rl_up *u, char *err, size_t errlen)
 {
     struct rl_instance old = u->in;
     char why[512];
-    if (rl_instance_load(&old, why, sizeof why) < 0)
-        return errno == ENOENT ? 0 : (rl_warn("ignoring an unreadable instance record: %s", why), 0);
+    if (rl_instance_load(&old, why, sizeof why) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        char found[512];
+        if (errno == EINVAL && rl_recover_instance(&old, found, sizeof found) == 0) {
+            /* A damaged record must not let a second Redis start over a running one. */
+            snprintf(err, errlen, "%s, and its Redis still runs (pid %d per redis.pid); stop it with "
+                     "`redis-light down%s%s`, which also writes a new record", why, (int)old.pid,
+                     strcmp(old.name, "default") ? " --name " : "", strcmp(old.name, "default") ? old.name : "");
+            return 3;
+        }
+        rl_warn("%s; starting afresh (a new record replaces it)", why);
+        return 0;
+    }
     if (rl_instance_alive(&old)) {
         char url[PATH_MAX + 16];
         rl_instance_url(&old, url, sizeof url);
@@ -190,17 +210,42 @@ static bool loopback_only(const char *bind)
 static char *compose(struct rl_up *u, const char *profile_conf)
 {
     char *inst = rl_conf_instance_part(&u->in, profile_conf);
-    char *out = NULL, at[32];
+    char *out = NULL, at[32], pass[2 * RL_PASSWORD_MAX + 256] = "";
     time_t now = time(NULL);
     struct tm tm;
     strftime(at, sizeof at, "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
+    if (u->o.password) {
+        /* Quoted and escaped: spaces, quotes and backslashes stay inside the one line. */
+        static const char note[] = "# --password: clients must AUTH (redis-light keeps it in this directory's password file)\n";
+        char line[2 * RL_PASSWORD_MAX + 32];
+        rl_conf_line(line, sizeof line, "requirepass", u->o.password);
+        snprintf(pass, sizeof pass, "%s%s\n", note, line);
+    }
     if (inst && asprintf(&out, "# redis.conf for redis-light instance \"%s\", written by `redis-light up` on %s\n"
-                         "# profile %s (%s); Redis %s (%s)\n\n%s%s", u->in.name, at, rl_profile_name(u->choice.winner),
+                         "# profile %s (%s); Redis %s (%s)\n\n%s%s%s", u->in.name, at, rl_profile_name(u->choice.winner),
                          rl_profile_source(u->choice.winner), u->build.version[0] ? u->build.version : "(not built yet)",
-                         u->build.server[0] ? u->build.server : "-", profile_conf, inst) < 0)
+                         u->build.server[0] ? u->build.server : "-", profile_conf, inst, pass) < 0)
         out = NULL;
     free(inst);
     return out;
+}
+
+/* The config as --dry-run shows it: requirepass values masked, since plans get pasted
+ * into bug reports and CI logs. */
+static void print_conf_masked(const char *conf)
+{
+    for (const char *line = conf; line && *line;) {
+        const char *eol = strchr(line, '\n');
+        size_t n = eol ? (size_t)(eol - line) + 1 : strlen(line);
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncasecmp(p, "requirepass", 11) == 0 && (p[11] == ' ' || p[11] == '\t'))
+            printf("%.*srequirepass (hidden)\n", (int)(p - line), line);
+        else
+            fwrite(line, 1, n, stdout);
+        line = eol ? eol + 1 : NULL;
+    }
 }
 
 static void print_plan(const struct rl_up *u, const char *build_plan)
@@ -216,7 +261,7 @@ static void print_plan(const struct rl_up *u, const char *build_plan)
                u->build.allocator);
     printf("#   write %s (0600) in %s (0700)\n", u->in.conf, u->in.dir);
     printf("#   start it %s and wait for PING on %s\n", u->o.detach ? "detached" : "in the foreground", url);
-    printf("%s", u->conf);
+    print_conf_masked(u->conf);
 }
 
 int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl_up *u, char *err, size_t errlen)
@@ -290,7 +335,7 @@ int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl
         u->password[0] = '\0';
     if (!u->password[0] && !loopback_only(u->in.bind))
         rl_warn("--bind %s reaches beyond this machine and no requirepass is set: protected-mode keeps "
-                "refusing remote clients until you add one (--set requirepass=...)", u->in.bind);
+                "refusing remote clients until you add one (--password-file FILE)", u->in.bind);
     if (o->dry_run)
         print_plan(u, got == 1 ? build_plan : "");
     return 0;
@@ -312,8 +357,10 @@ int rl_up_write(struct rl_up *u)
         }
     }
     char tmp[PATH_MAX + 16];
-    snprintf(tmp, sizeof tmp, "%s.tmp", u->in.conf);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    snprintf(tmp, sizeof tmp, "%s.XXXXXX", u->in.conf);
+    /* A fresh name made with O_EXCL: a link planted at a fixed name like redis.conf.tmp
+     * would otherwise be written through. */
+    int fd = mkostemp(tmp, O_CLOEXEC);
     size_t len = strlen(u->conf);
     bool ok = fd >= 0 && write(fd, u->conf, len) == (ssize_t)len && fchmod(fd, 0600) == 0;
     int e = errno;
@@ -327,7 +374,13 @@ int rl_up_write(struct rl_up *u)
     }
     if (!ok) {
         rl_err("cannot write %s: %s; check the free space and permissions of %s", u->in.conf, strerror(e), u->in.dir);
-        unlink(tmp);
+        if (fd >= 0)
+            unlink(tmp);
+        return 3;
+    }
+    char why[PATH_MAX + 256];
+    if (rl_password_store(&u->in, u->password, why, sizeof why) < 0) {
+        rl_err("%s", why);
         return 3;
     }
     /* Redis would create its log and pid file with the umask's mode; create them 0600

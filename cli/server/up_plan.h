@@ -20,6 +20,7 @@
 /* The command line, as up.c parsed it. Every pointer may be NULL. */
 struct rl_up_opts {
     const char *profile, *source, *port, *bind, *socket, *maxmemory, *policy, *name;
+    const char *password;             /* from --password or --password-file, already checked */
     const char *set[RL_UP_MAX_SET];
     int nset;
     bool detach, dry_run, rebuild, force;
@@ -35,7 +36,7 @@ struct rl_up {
     char *conf;                       /* the whole redis.conf, malloc'd */
     uint64_t maxmemory;
     char policy[64];
-    char password[256];               /* requirepass from the rendered config */
+    char password[256];               /* requirepass of the rendered config (never printed) */
     char allocator_wanted[16];
     struct rl_oom_snapshot oom_before;
     struct rl_tail tail;
@@ -46,8 +47,9 @@ struct rl_up {
  * is already printed), 2 with err for invalid input, 3 with err for runtime failures. */
 int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl_up *u, char *err,
                size_t errlen);
-/* Creates the state directory (0700) and writes redis.conf (0600) and the log file. Returns
- * an exit code, with the message already printed. */
+/* Creates the state directory (0700) and writes redis.conf, the password file (or removes a
+ * stale one) and the log and pid files, all 0600. Returns an exit code, with the message
+ * already printed. */
 int rl_up_write(struct rl_up *u);
 void rl_up_free(struct rl_up *u);
 

@@ -22,11 +22,15 @@ rl_redis_server() {
 # rl_redis_cli — redis-cli from the same build (installed beside redis-server).
 rl_redis_cli() { echo "$(dirname "$(rl_redis_server "${1:-replit}")")/redis-cli"; }
 
-# rl_free_port — a TCP port nobody listens on.
+# rl_free_port — a TCP port nobody listens on, below the kernel's ephemeral range: a port
+# in that range may be the local end of a client connection, or of its TIME_WAIT (bench
+# leaves thousands), and then Redis cannot bind it although nobody listens there.
 rl_free_port() {
-  local p
+  local p lo=32768
+  read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+  [ "$lo" -gt 22000 ] 2>/dev/null || lo=40000 # an odd range: keep the old span
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 20000))
+    p=$((20000 + RANDOM % (lo - 20000)))
     (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return 0; }
   done
   return 1
