@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "cli/bench/reply.h"
 #include "cli/bench/worker.h"
 
 int rl_conn_init(struct rl_conn *c, struct rl_worker *w, unsigned gidx)
@@ -154,7 +155,7 @@ static void became_ready(struct rl_conn *c, uint64_t now)
 static void connected(struct rl_conn *c, uint64_t now)
 {
     const struct rl_shared *sh = c->w->sh;
-    c->reader = redisReaderCreate();
+    c->reader = rl_bench_reader_create();
     if (!c->reader) {
         rl_shared_fail(c->w->sh, "out of memory creating a reply parser");
         return;
