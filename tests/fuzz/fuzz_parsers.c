@@ -1,9 +1,14 @@
 /* libFuzzer target: every one-value parser (cgroup/sysctl numbers, cpu.max, THP mode,
- * sizes and percentages, redis --version, /proc/net/tcp). */
+ * sizes and percentages, redis --version, /proc/net/tcp, INFO fields the eviction sampler
+ * and status read, memory.events/oom_control counters). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/bench/sampler.h"
+#include "cli/server/client.h"
+#include "cli/server/diagnose.h"
+#include "cli/server/port.h"
 #include "cli/util/size.h"
 #include "probes/redisbin.h"
 #include "probes/value.h"
@@ -37,6 +42,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     (void)rl_parse_server_version(s, v, sizeof v, a, sizeof a);
     (void)rl_proc_net_listening(s, 6379);
+    (void)rl_port_listen_inode(s, 6379);
+    (void)rl_info_text_u64(s, "used_memory", 0);
+    (void)rl_info_text_dbl(s, "mem_fragmentation_ratio", 0);
+    (void)rl_info_errorstat(s, "OOM");
+    (void)rl_info_u64(s, "maxmemory", 0);
+    (void)rl_info_field(s, "mem_allocator", buf, sizeof buf);
+    (void)rl_oom_field(s, "oom_kill", &u);
     free(s);
     return 0;
 }
