@@ -305,13 +305,17 @@ static int run_tests(struct bench_plan *p, struct rl_run_result *results, int *n
 
 static int eviction(struct bench_plan *plan, const struct rl_args *a)
 {
-    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+    /* --eviction changes the server's settings: every way of being asked to stop
+     * (including a closed terminal) must end the run and restore them */
+    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_hup;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
     int rc = rl_bench_eviction(a, &plan->cfg, plan->source, &plan->keys, &interrupted);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
     return rc;
 }
 

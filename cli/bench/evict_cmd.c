@@ -105,7 +105,7 @@ static int check_target(struct rl_engine_cfg *cfg, const struct rl_args *a, stru
         snprintf(err, errlen, "%s is a Redis Cluster; cluster mode is not supported yet", w);
         return RL_EXIT_RUNTIME;
     }
-    if (!rl_evict_server_owned(si->pid) && !rl_args_has(a, "allow-eviction")) {
+    if (!rl_evict_server_owned(si->pid, &cfg->target) && !rl_args_has(a, "allow-eviction")) {
         snprintf(err, errlen, "%s is not a server redis-light started: --eviction fills it past maxmemory, and "
                  "its policy can then evict your own keys. Add --allow-eviction to run anyway (maxmemory and the "
                  "policy are restored afterwards; only keys under %s are written), or measure a throwaway server "
@@ -127,6 +127,13 @@ int rl_bench_eviction(const struct rl_args *a, struct rl_engine_cfg *cfg, const 
         cfg->value_size = 1024; /* 3-byte values would measure key overhead, not a cache */
     if (cfg->value_size == 0)
         return rl_usage_error("--eviction needs values of at least 1 byte (-d)");
+    if (!cfg->key_prefix[0])
+        return rl_usage_error("--eviction deletes its own keys between runs, so it needs a non-empty --key-prefix");
+    /* bench checked the send buffers with its own default value size */
+    uint64_t per_cmd = cfg->value_size + strlen(cfg->key_prefix) + RL_KEY_DIGITS + 64;
+    if ((uint64_t)cfg->clients * cfg->pipeline * per_cmd > (UINT64_C(1) << 30))
+        return rl_usage_error("-c %u x -P %u x -d %zu needs more than 1 GiB of send buffers; lower one of them",
+                              cfg->clients, cfg->pipeline, cfg->value_size);
     ec.live = isatty(STDERR_FILENO) && !rl_out.quiet && !rl_out.json;
     const char *launch = rl_args_get(a, "launch");
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/bench/keygen.h"
+
 static int config_get(redisContext *c, const char *name, char *out, size_t len, char *err, size_t errlen)
 {
     redisReply *r = redisCommand(c, "CONFIG GET %s", name);
@@ -44,28 +46,42 @@ int rl_config_restore(redisContext *c, const struct rl_saved_config *s, char *er
 {
     if (!s->saved)
         return 0;
-    if (rl_config_set(c, "maxmemory-policy", s->policy, err, errlen) < 0)
-        return -1;
-    return rl_config_set(c, "maxmemory", s->maxmemory, err, errlen);
+    char e2[256];
+    int a = rl_config_set(c, "maxmemory-policy", s->policy, err, errlen);
+    int b = rl_config_set(c, "maxmemory", s->maxmemory, a < 0 ? e2 : err, a < 0 ? sizeof e2 : errlen);
+    return a < 0 || b < 0 ? -1 : 0; /* both attempted: one failing must not skip the other */
 }
 
 void rl_prefix_pattern(const char *prefix, char *out, size_t len)
 {
     size_t o = 0;
-    for (const char *p = prefix; *p && o + 3 < len; p++) {
+    for (const char *p = prefix; *p && o + 3 + 5 * RL_KEY_DIGITS < len; p++) {
         if (strchr("*?[]\\", *p))
             out[o++] = '\\';
         out[o++] = *p;
     }
-    out[o++] = '*';
+    for (int i = 0; i < RL_KEY_DIGITS; i++) {
+        memcpy(out + o, "[0-9]", 5);
+        o += 5;
+    }
     out[o] = '\0';
+}
+
+bool rl_is_bench_key(const char *key, size_t len, const char *prefix)
+{
+    size_t plen = strlen(prefix);
+    if (len != plen + RL_KEY_DIGITS || memcmp(key, prefix, plen) != 0)
+        return false;
+    for (size_t i = plen; i < len; i++)
+        if (key[i] < '0' || key[i] > '9')
+            return false;
+    return true;
 }
 
 int64_t rl_prefix_keys(redisContext *c, const char *prefix, bool del)
 {
     char pattern[2200];
     rl_prefix_pattern(prefix, pattern, sizeof pattern);
-    size_t plen = strlen(prefix);
     char cursor[32] = "0";
     int64_t n = 0;
     do {
@@ -88,8 +104,8 @@ int64_t rl_prefix_keys(redisContext *c, const char *prefix, bool del)
         }
         for (size_t i = 0; i < keys->elements; i++) {
             const redisReply *k = keys->element[i];
-            /* belt and braces: SCAN's MATCH is a glob; take only true prefix matches */
-            if (k->type != REDIS_REPLY_STRING || k->len < plen || memcmp(k->str, prefix, plen) != 0)
+            /* belt and braces: SCAN's MATCH is a glob; take only keys bench writes */
+            if (k->type != REDIS_REPLY_STRING || !rl_is_bench_key(k->str, k->len, prefix))
                 continue;
             n++;
             if (del) {

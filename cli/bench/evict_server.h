@@ -22,9 +22,13 @@ int rl_config_restore(redisContext *c, const struct rl_saved_config *s, char *er
 /* CONFIG SET name value; -1 with the server's words in err. */
 int rl_config_set(redisContext *c, const char *name, const char *value, char *err, size_t errlen);
 
-/* The SCAN pattern matching exactly the keys that start with prefix. */
+/* The SCAN pattern matching exactly the keys bench writes: prefix (glob characters
+ * escaped) and RL_KEY_DIGITS digits. */
 void rl_prefix_pattern(const char *prefix, char *out, size_t len);
-/* Counts (del false) or deletes (del true) keys under prefix; returns how many, or -1. */
+/* True when key is prefix followed by exactly RL_KEY_DIGITS digits. Pure. */
+bool rl_is_bench_key(const char *key, size_t len, const char *prefix);
+/* Counts (del false) or deletes (del true) the keys bench writes under prefix (never a
+ * key that merely starts with it); returns how many, or -1. */
 int64_t rl_prefix_keys(redisContext *c, const char *prefix, bool del);
 
 #endif

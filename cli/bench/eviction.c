@@ -24,26 +24,31 @@ bool rl_evict_policy_valid(const char *name)
     return false;
 }
 
-bool rl_evict_server_owned(long long pid)
+static bool loopback(const struct rl_target *t)
+{
+    return t->socket[0] || strcmp(t->host, "127.0.0.1") == 0 || strcmp(t->host, "localhost") == 0 ||
+           strcmp(t->host, "::1") == 0;
+}
+
+bool rl_evict_server_owned(long long pid, const struct rl_target *t)
 {
     char root[PATH_MAX], names[64][RL_NAME_MAX + 1], err[256];
-    if (pid <= 0 || rl_state_dir(root, sizeof root) < 0)
+    if (pid <= 0 || !loopback(t) || rl_state_dir(root, sizeof root) < 0)
         return false;
     int n = rl_instance_list(root, names, 64);
     for (int i = 0; i < n; i++) {
         struct rl_instance in;
         if (rl_instance_init(&in, root, names[i]) == 0 && rl_instance_load(&in, err, sizeof err) == 0 &&
-            in.pid == (pid_t)pid && rl_instance_alive(&in))
-            return true;
+            in.pid == (pid_t)pid && rl_instance_alive(&in) &&
+            (t->socket[0] ? strcmp(in.socket, t->socket) == 0 : in.port == t->port))
+            return true; /* the same process, reached where the record says it listens */
     }
     return false;
 }
 
 pid_t rl_evict_local_pid(const struct rl_target *t, long long process_id)
 {
-    bool loopback = t->socket[0] || strcmp(t->host, "127.0.0.1") == 0 || strcmp(t->host, "localhost") == 0 ||
-                    strcmp(t->host, "::1") == 0;
-    if (!loopback || process_id <= 0 || process_id > INT_MAX)
+    if (!loopback(t) || process_id <= 0 || process_id > INT_MAX)
         return 0;
     char path[64], comm[64] = "";
     snprintf(path, sizeof path, "/proc/%lld/comm", process_id);
@@ -108,10 +113,61 @@ static void summarize(struct rl_evict_run *r, const struct rl_sampler *s, const 
     r->p99_evicting_ns = h->evicting_t > 0 ? rl_hist_percentile(&h->evicting_s.lat, 99) : 0;
 }
 
+/* The control connection sits idle through each phase; a server with `timeout N` closes
+ * it. Returns a working connection (the same or a new one), or NULL. */
+static redisContext *alive(redisContext *c, const struct rl_target *t)
+{
+    if (c && !c->err) {
+        redisReply *r = redisCommand(c, "PING");
+        bool ok = r && (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING);
+        freeReplyObject(r);
+        if (ok)
+            return c;
+    }
+    redisFree(c);
+    char err[256];
+    return rl_control_connect(t, err, sizeof err);
+}
+
+/* The run's counters from the server itself (INFO deltas since the sampler's baseline),
+ * on every path, also after a failed or interrupted phase. Returns 0 or -1 (unknown). */
+static int final_counts(redisContext *c, const struct rl_sampler *s, struct rl_evict_run *r)
+{
+    redisReply *rep = c ? redisCommand(c, "INFO") : NULL;
+    int rc = -1;
+    if (rep && rep->type == REDIS_REPLY_STRING) {
+        uint64_t ev = rl_info_text_u64(rep->str, "evicted_keys", 0), oom = rl_info_errorstat(rep->str, "OOM");
+        r->evicted_keys = ev >= s->evicted0 ? ev - s->evicted0 : 0;
+        r->oom_rejections = oom >= s->oom0 ? oom - s->oom0 : 0;
+        rc = 0;
+    } else if (s->n) { /* the last sample is the best that is known */
+        r->evicted_keys = s->s[s->n - 1].evicted_keys;
+        r->oom_rejections = s->s[s->n - 1].oom_rejections;
+    }
+    freeReplyObject(rep);
+    return rc;
+}
+
+static void fill_counts(struct rl_evict_run *r)
+{
+    const struct rl_counters *fc = &r->fill.stats.c, *cc = &r->cache.stats.c;
+    r->fill_seconds = r->fill.elapsed_s;
+    r->written_keys = fc->ops[RL_OP_SET];
+    r->written_bytes = r->written_keys * r->value_size;
+    /* every -OOM reply bench received, warm-up included, so it can be checked against the
+     * server's errorstat_OOM */
+    r->oom_errors = fc->errors[RL_ERR_OOM] + cc->errors[RL_ERR_OOM] + cc->warmup_oom;
+}
+
 /* One policy: clean prefix, fill, count what stayed, cache phase, read the counters. */
-static int one_policy(const struct rl_engine_cfg *base, const struct rl_evict_cfg *ec, redisContext *c,
+static int one_policy(const struct rl_engine_cfg *base, const struct rl_evict_cfg *ec, redisContext **cp,
                       struct rl_sampler *s, struct rl_evict_run *r, char *err, size_t errlen)
 {
+    redisContext *c = *cp = alive(*cp, &base->target);
+    if (!c) {
+        snprintf(err, errlen, "lost the control connection to the server");
+        return -1;
+    }
     if (rl_config_set(c, "maxmemory-policy", r->policy, err, errlen) < 0 ||
         rl_prefix_keys(c, base->key_prefix, true) < 0) {
         if (!err[0])
@@ -142,16 +198,22 @@ static int one_policy(const struct rl_engine_cfg *base, const struct rl_evict_cf
     rl_workload_setget(&wl, "FILL", &seq, 1, 0);
     int rc = rl_engine_run(&fill, &wl, &hooks, &r->fill);
     rl_live_clear(&h.live);
-    r->fill_seconds = r->fill.elapsed_s;
-    r->written_keys = r->fill.stats.c.ops[RL_OP_SET];
-    r->written_bytes = r->written_keys * r->value_size;
+    fill_counts(r);
+    c = *cp = alive(c, &base->target);
     if (rc < 0) {
         snprintf(err, errlen, "fill phase: %s", r->fill.reason);
+        final_counts(c, s, r);
         summarize(r, s, &h);
         return -1;
     }
-    int64_t resident = rl_prefix_keys(c, base->key_prefix, false);
-    r->capacity_keys = resident > 0 ? (uint64_t)resident : 0;
+    int64_t resident = c ? rl_prefix_keys(c, base->key_prefix, false) : -1;
+    if (resident < 0) {
+        snprintf(err, errlen, "could not count the keys that stayed after the fill (SCAN failed)");
+        final_counts(c, s, r);
+        summarize(r, s, &h);
+        return -1;
+    }
+    r->capacity_keys = (uint64_t)resident;
     r->ideal_hit_ratio = rl_zipf_mass(r->keyspace, ec->zipf_s, r->capacity_keys);
 
     s->phase = 1;
@@ -172,16 +234,16 @@ static int one_policy(const struct rl_engine_cfg *base, const struct rl_evict_cf
     r->hit_ratio = cc->hits + cc->misses ? (double)cc->hits / (double)(cc->hits + cc->misses) : -1;
     r->cache_ops_per_sec = rl_result_ops_per_sec(&r->cache);
     r->cache_p99_ns = rl_hist_percentile(&r->cache.stats.lat, 99);
-    /* every -OOM reply bench received, warm-up included, so it can be checked against the
-     * server's errorstat_OOM */
-    r->oom_errors = r->fill.stats.c.errors[RL_ERR_OOM] + cc->errors[RL_ERR_OOM] + cc->warmup_oom;
+    fill_counts(r);
     summarize(r, s, &h);
-    if (s->n) {
-        r->evicted_keys = s->s[s->n - 1].evicted_keys;
-        r->oom_rejections = s->s[s->n - 1].oom_rejections;
-    }
+    c = *cp = alive(c, &base->target);
+    int counted = final_counts(c, s, r);
     if (rc < 0) {
         snprintf(err, errlen, "cache phase: %s", r->cache.reason);
+        return -1;
+    }
+    if (counted < 0) {
+        snprintf(err, errlen, "could not read the server's final counters (INFO failed)");
         return -1;
     }
     return 0;
@@ -224,10 +286,18 @@ int rl_evict_on_server(const struct rl_engine_cfg *base, const struct rl_evict_c
         snprintf(r->policy, sizeof r->policy, "%s", ec->policies[i]);
         r->maxmemory = maxmemory;
         r->value_size = base->value_size;
-        r->keyspace = (uint64_t)((double)maxmemory * ec->fill_factor / (double)base->value_size) + 1;
+        double keys = (double)maxmemory * ec->fill_factor / (double)base->value_size + 1;
+        if (keys > (double)RL_KEYSPACE_MAX) {
+            snprintf(err, errlen, "a fill of %.0f keys is more than the %llu that 12-digit key names hold; "
+                     "raise -d or lower --fill-factor", keys, (unsigned long long)RL_KEYSPACE_MAX);
+            (*nruns)--;
+            rc = -1;
+            break;
+        }
+        r->keyspace = (uint64_t)keys;
         r->hit_ratio = r->ideal_hit_ratio = -1;
         why[0] = '\0';
-        rc = one_policy(base, ec, c, &s, r, why, sizeof why);
+        rc = one_policy(base, ec, &c, &s, r, why, sizeof why);
         r->samples = s.s; /* the run keeps its samples; the sampler starts a new array */
         r->nsamples = s.n;
         s.s = NULL;
@@ -241,10 +311,11 @@ int rl_evict_on_server(const struct rl_engine_cfg *base, const struct rl_evict_c
     rl_sampler_close(&s);
     /* Leave no bench keys and the server's own settings, whatever happened above; on a
      * connection that broke, try a fresh one. */
-    char rerr[256];
-    if (c->err) {
-        redisFree(c);
-        c = rl_control_connect(&base->target, rerr, sizeof rerr);
+    char rerr[256] = "the server is unreachable";
+    c = alive(c, &base->target);
+    if (!c && rc == 0) {
+        snprintf(err, errlen, "could not restore the server's maxmemory and policy: %s", rerr);
+        rc = -1;
     }
     if (c) {
         rl_prefix_keys(c, base->key_prefix, true);

@@ -62,8 +62,9 @@ int rl_evict_on_server(const struct rl_engine_cfg *base, const struct rl_evict_c
                        struct rl_evict_run *runs, int *nruns, char *err, size_t errlen);
 void rl_evict_run_free(struct rl_evict_run *r);
 
-/* True when pid is the Redis of an instance `up` started (so bench may evict on it). */
-bool rl_evict_server_owned(long long pid);
+/* True when pid is the Redis of an instance `up` started and t reaches it where its record
+ * says it listens (so bench may evict on it). */
+bool rl_evict_server_owned(long long pid, const struct rl_target *t);
 /* The pid when process_id names a redis/valkey server on this machine, else 0. */
 pid_t rl_evict_local_pid(const struct rl_target *t, long long process_id);
 /* Whether name is a maxmemory-policy Redis knows. */

@@ -53,6 +53,25 @@ static const struct series rate_series[] = {
     {"evicted keys/s", "#9467bd", false, s_evict},
 };
 
+/* Text content: the markup characters escaped, control characters and any byte that is
+ * not printable ASCII replaced (labels may be cut mid-character by their buffers). */
+static void xml_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '&')
+            fputs("&amp;", f);
+        else if (c == '<')
+            fputs("&lt;", f);
+        else if (c == '>')
+            fputs("&gt;", f);
+        else if (c < 0x20 || c >= 0x7f)
+            fputc('?', f);
+        else
+            fputc(c, f);
+    }
+}
+
 /* A round step (1, 2 or 5 times a power of ten) giving about five ticks up to max. */
 static double nice_step(double max)
 {
@@ -159,8 +178,12 @@ int rl_plot_svg(const char *path, const struct rl_evict_run *runs, int nruns, ch
             if (r->samples[k].t > tmax)
                 tmax = r->samples[k].t;
         fprintf(f, "<g class='panel'>\n<text x='%d' y='%.0f' font-size='14' font-weight='bold'>", LEFT, y + 22);
-        fprintf(f, "%s, malloc=%s, %s, maxmemory %.1f MiB%s</text>\n", r->server, r->allocator, r->policy,
-                mib(r->maxmemory), r->ok ? "" : " (stopped early)");
+        xml_text(f, r->server);
+        fputs(", malloc=", f);
+        xml_text(f, r->allocator);
+        fputs(", ", f);
+        xml_text(f, r->policy);
+        fprintf(f, ", maxmemory %.1f MiB%s</text>\n", mib(r->maxmemory), r->ok ? "" : " (stopped early)");
         chart(f, r, y + 34, "memory (MiB)", memory_series, 4, tmax, r->fill_seconds);
         chart(f, r, y + 34 + CHART_H + 40, "per second", rate_series, 2, tmax, r->fill_seconds);
         fprintf(f, "</g>\n");

@@ -51,6 +51,7 @@ uint64_t rl_info_errorstat(const char *info, const char *name)
 int rl_sampler_open(struct rl_sampler *s, const struct rl_target *t, pid_t local_pid, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
+    s->target = *t;
     s->c = rl_control_connect(t, err, errlen);
     if (!s->c)
         return -1;
@@ -70,7 +71,13 @@ static char *info_all(redisContext *c)
 
 int rl_sampler_begin(struct rl_sampler *s)
 {
-    char *info = info_all(s->c);
+    char *info = s->c ? info_all(s->c) : NULL;
+    if (!info) { /* idle since the last run: maybe closed by the server's timeout */
+        char err[256];
+        redisFree(s->c);
+        s->c = rl_control_connect(&s->target, err, sizeof err);
+        info = s->c ? info_all(s->c) : NULL;
+    }
     if (!info)
         return -1;
     s->evicted0 = rl_info_text_u64(info, "evicted_keys", 0);
@@ -83,7 +90,14 @@ void rl_sampler_take(struct rl_sampler *s, double t, const struct rl_stats *wind
 {
     if (s->failed)
         return;
-    char *info = info_all(s->c);
+    char *info = s->c ? info_all(s->c) : NULL;
+    if (!info) {
+        /* a hiredis context is dead after a timeout or a close: one fresh try */
+        char err[256];
+        redisFree(s->c);
+        s->c = rl_control_connect(&s->target, err, sizeof err);
+        info = s->c ? info_all(s->c) : NULL;
+    }
     if (!info) {
         s->failed = true; /* the load's own errors say why; samples stop here */
         return;

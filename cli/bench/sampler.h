@@ -29,13 +29,14 @@ struct rl_evict_sample {
 
 struct rl_sampler {
     redisContext *c;          /* owned */
+    struct rl_target target;  /* to reconnect after a timeout or a close */
     pid_t pid;                /* the server's pid when local, else 0 */
     uint64_t evicted0, oom0;  /* counters at the run's start */
     struct rl_evict_sample *s;
     size_t n, cap;
     double t_offset;          /* added to tick times: the fill phase's length in the cache phase */
     int phase;
-    bool failed;              /* INFO stopped answering */
+    bool failed;              /* INFO stopped answering, also on a fresh connection */
 };
 
 /* Opens the sampler's connection; local_pid is the server's process_id when it runs on

@@ -116,6 +116,8 @@ int rl_live_run(const struct rl_live_opts *o_in, struct rl_live_result *r)
     char why[1024];
     redisContext *c = NULL;
     r->started = rl_throwaway_wait_ready(&t, 5, why, sizeof why) == 0;
+    if (!r->started && !t.reaped)
+        snprintf(r->err, sizeof r->err, "%s", why); /* hung or lost its port, not dead */
     if (r->started) {
         struct timeval tv = {2, 0};
         c = redisConnectWithTimeout("127.0.0.1", t.port, tv);

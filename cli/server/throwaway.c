@@ -147,8 +147,11 @@ int rl_throwaway_start(struct rl_throwaway *t, const char *what, const char *ser
         return -1;
     }
     if (pid == 0) {
+        pid_t parent = getppid();
         setpgid(0, 0); /* Ctrl-C at the terminal reaches redis-light, which stops this once */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127); /* redis-light died before the death signal was armed */
         /* Under memory pressure the kernel should kill the server being measured, not
          * redis-light, which has to stay alive to report what happened. */
         int adj = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
@@ -200,12 +203,22 @@ int rl_throwaway_wait_ready(struct rl_throwaway *t, double seconds, char *err, s
         struct timeval tv = {0, 200000};
         redisContext *c = redisConnectWithTimeout("127.0.0.1", t->port, tv);
         if (c && !c->err) {
-            redisReply *r = redisCommand(c, "PING");
-            bool pong = r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
+            /* ours, not whatever took the port between rl_free_port and the bind */
+            redisReply *r = redisCommand(c, "INFO server");
+            char want[48];
+            snprintf(want, sizeof want, "process_id:%d\r\n", (int)t->pid);
+            bool ours = r && r->type == REDIS_REPLY_STRING && strstr(r->str, want);
+            bool loading = r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "LOADING", 7) == 0;
+            bool answered = r != NULL;
             freeReplyObject(r);
             redisFree(c);
-            if (pong)
+            if (ours)
                 return 0;
+            if (!loading && answered && !rl_throwaway_reap(t)) {
+                snprintf(err, errlen, "port %d answers, but not as redis-server pid %d (another process took "
+                         "the port); try again", t->port, (int)t->pid);
+                return -1;
+            }
         } else {
             redisFree(c);
         }

@@ -113,12 +113,30 @@ r config set maxmemory 16mb >/dev/null
 r set user:keep "precious" >/dev/null
 r set user:ttl "also mine" EX 100000 >/dev/null
 r set "rl" "no prefix match: rl without the colon" >/dev/null
+r set "rl:user" "starts with the prefix, but bench never writes such a name" >/dev/null
 "$RL_BIN" bench --eviction --allow-eviction -p "$port" --policies noeviction --duration 1 --warmup 0 \
   >/dev/null 2>&1
 is "user key untouched" "$(r get user:keep)" precious
 is "user key with a TTL untouched" "$(r get user:ttl)" "also mine"
 is "a key that only looks like the prefix untouched" "$(r get rl)" "no prefix match: rl without the colon"
-is "nothing else left behind" "$(r dbsize)" 3
+is "a key under the prefix that bench did not write untouched" "$(r get rl:user)" \
+  "starts with the prefix, but bench never writes such a name"
+is "nothing else left behind" "$(r dbsize)" 4
+"$RL_BIN" bench --eviction --allow-eviction -p "$port" --key-prefix '' --duration 1 >/dev/null 2>"$RL_TMP/e"; rc=$?
+is "an empty --key-prefix: exit 2" "$rc" 2
+ok "says why" grep -q 'non-empty --key-prefix' "$RL_TMP/e"
+is "and touched nothing" "$(r dbsize)" 4
+
+# The server closes idle connections after 1 s (timeout 1): the control connection sits
+# idle through each phase, and the settings must still be restored.
+r config set timeout 1 >/dev/null
+"$RL_BIN" bench --eviction --allow-eviction -p "$port" --maxmemory 12mb --policies allkeys-lru,allkeys-lfu \
+  --duration 2 --warmup 0 >/dev/null 2>"$RL_TMP/e"; rc=$?
+is "with an idle timeout on the server: exit 0" "$rc" 0
+[ "$rc" = 0 ] || cat "$RL_TMP/e" >&2
+is "with an idle timeout: maxmemory restored" "$(r config get maxmemory | tail -1)" 16777216
+is "with an idle timeout: no bench keys left" "$(r --scan --pattern 'rl:0*' | wc -l)" 0
+r config set timeout 0 >/dev/null
 
 # --launch libc,jemalloc: both built (cached), measured side by side, both stopped.
 mkdir -p "$RL_TMP/tmp"

@@ -62,11 +62,21 @@ int main(void)
     bijection(1 << 20); /* a power of two: the multiplier must be odd */
     refill();
 
-    char pat[64];
+    char pat[128], d12[64] = "";
+    for (int i = 0; i < 12; i++)
+        strcat(d12, "[0-9]");
+    char want[128];
     rl_prefix_pattern("rl:", pat, sizeof pat);
-    EQ_STR(pat, "rl:*");
+    snprintf(want, sizeof want, "rl:%s", d12);
+    EQ_STR(pat, want);
     rl_prefix_pattern("a*b?[c]\\", pat, sizeof pat);
-    EQ_STR(pat, "a\\*b\\?\\[c\\]\\\\*");
+    snprintf(want, sizeof want, "a\\*b\\?\\[c\\]\\\\%s", d12);
+    EQ_STR(pat, want);
+    OK(rl_is_bench_key("rl:000000000042", 15, "rl:"), "a bench key");
+    OK(!rl_is_bench_key("rl:user", 7, "rl:"), "the user's rl:user is not");
+    OK(!rl_is_bench_key("rl:0000000000420", 16, "rl:"), "13 digits is not");
+    OK(!rl_is_bench_key("rl:00000000004x", 15, "rl:"), "a non-digit is not");
+    OK(!rl_is_bench_key("xx000000000042", 14, "rl:"), "another prefix is not");
 
     const char *info = "# Memory\r\nused_memory:16777300\r\nmaxmemory:16777216\r\nmem_fragmentation_ratio:1.25\r\n"
                        "# Stats\r\nevicted_keys:42\r\n# Errorstats\r\nerrorstat_ERR:count=3\r\nerrorstat_OOM:count=17\r\n";
