@@ -55,7 +55,7 @@ int rl_config_restore(redisContext *c, const struct rl_saved_config *s, char *er
 void rl_prefix_pattern(const char *prefix, char *out, size_t len)
 {
     size_t o = 0;
-    for (const char *p = prefix; *p && o + 3 + 5 * RL_KEY_DIGITS < len; p++) {
+    for (const char *p = prefix; *p && o + 3 + 5 * (size_t)RL_KEY_DIGITS < len; p++) {
         if (strchr("*?[]\\", *p))
             out[o++] = '\\';
         out[o++] = *p;

@@ -64,7 +64,7 @@ int main(void)
 
     char pat[128], d12[64] = "";
     for (int i = 0; i < 12; i++)
-        strcat(d12, "[0-9]");
+        memcpy(d12 + 5 * (size_t)i, "[0-9]", 6); /* with its terminator */
     char want[128];
     rl_prefix_pattern("rl:", pat, sizeof pat);
     snprintf(want, sizeof want, "rl:%s", d12);
