@@ -93,6 +93,23 @@ is "interrupted run: maxmemory restored" "$(r config get maxmemory | tail -1)" 1
 is "interrupted run: policy restored" "$(r config get maxmemory-policy | tail -1)" noeviction
 is "interrupted run: no bench keys left" "$(r --scan --pattern 'rl:*' | wc -l)" 0
 
+# A closed terminal (SIGHUP) stops the run the same way and restores the settings.
+"$RL_BIN" bench --eviction --allow-eviction -p "$port" --maxmemory 12mb --policies allkeys-lru \
+  --duration 30 --warmup 0 >/dev/null 2>"$RL_TMP/hup.err" &
+bp=$!
+sleep 2
+kill -HUP $bp
+wait $bp; rc=$?
+is "SIGHUP: exit 3" "$rc" 3
+is "SIGHUP: maxmemory restored" "$(r config get maxmemory | tail -1)" 16777216
+is "SIGHUP: policy restored" "$(r config get maxmemory-policy | tail -1)" noeviction
+
+# A fill larger than 12-digit key names can number: refused, settings restored.
+"$RL_BIN" bench --eviction --allow-eviction -p "$port" --maxmemory 1tb -d 1 --duration 1 >/dev/null 2>"$RL_TMP/e"; rc=$?
+is "a fill of more than 10^12 keys: exit 3" "$rc" 3
+ok "says what to change" grep -q 'raise -d or lower --fill-factor' "$RL_TMP/e"
+is "maxmemory restored after the refusal" "$(r config get maxmemory | tail -1)" 16777216
+
 # Usage errors.
 "$RL_BIN" bench --policies allkeys-lru -p "$port" >/dev/null 2>&1; is "--policies without --eviction: exit 2" $? 2
 "$RL_BIN" bench --eviction --allow-eviction -p "$port" --policies lru-ish >/dev/null 2>"$RL_TMP/e"; rc=$?
@@ -137,6 +154,15 @@ is "with an idle timeout on the server: exit 0" "$rc" 0
 is "with an idle timeout: maxmemory restored" "$(r config get maxmemory | tail -1)" 16777216
 is "with an idle timeout: no bench keys left" "$(r --scan --pattern 'rl:0*' | wc -l)" 0
 r config set timeout 0 >/dev/null
+
+# A server `up` started is redis-light's own: no --allow-eviction needed there.
+uport=$(rl_free_port)
+"$RL_BIN" -q up --profile replit --port "$uport" --detach --name evict >/dev/null 2>"$RL_TMP/up.err" ||
+  { cat "$RL_TMP/up.err" >&2; }
+on_exit "\"$RL_BIN\" -q down --name evict >/dev/null 2>&1"
+"$RL_BIN" bench --eviction -p "$uport" --policies allkeys-lru --duration 1 --warmup 0 >/dev/null 2>"$RL_TMP/e"; rc=$?
+is "on an instance up started, without --allow-eviction: exit 0" "$rc" 0
+[ "$rc" = 0 ] || cat "$RL_TMP/e" >&2
 
 # --launch libc,jemalloc: both built (cached), measured side by side, both stopped.
 mkdir -p "$RL_TMP/tmp"

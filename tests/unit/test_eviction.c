@@ -2,15 +2,55 @@
  * the fill order, the cache-aside workload's refill on a miss, the SCAN pattern for a
  * prefix (glob characters escaped), INFO parsing, and the ideal hit ratio. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/bench/cacheaside.h"
 #include "cli/bench/evict_server.h"
 #include "cli/bench/eviction.h"
 #include "cli/bench/sampler.h"
+#include "cli/bench/plot.h"
 #include "cli/bench/zipf.h"
 #include "tap.h"
+
+/* A label from the command line (a --launch profile path) must not break the SVG. */
+static void svg_escapes(void)
+{
+    static struct rl_evict_sample smp[3];
+    for (int i = 0; i < 3; i++) {
+        smp[i].t = 0.25 * (i + 1);
+        smp[i].used_memory = smp[i].maxmemory = 16u << 20;
+        smp[i].evicted_keys = UINT64_C(100) * (uint64_t)i;
+        smp[i].ops_per_sec = 1000;
+    }
+    struct rl_evict_run run;
+    memset(&run, 0, sizeof run);
+    snprintf(run.server, sizeof run.server, "./R&D<x>.yaml");
+    snprintf(run.allocator, sizeof run.allocator, "libc\x01");
+    snprintf(run.policy, sizeof run.policy, "allkeys-lru");
+    run.maxmemory = 16u << 20;
+    run.samples = smp;
+    run.nsamples = 3;
+    char path[] = "/tmp/rl-test-plot-XXXXXX";
+    int fd = mkstemp(path);
+    OK(fd >= 0, "mkstemp");
+    close(fd);
+    char err[256];
+    OK(rl_plot_svg(path, &run, 1, err, sizeof err) == 0, "plot: %s", err);
+    FILE *f = fopen(path, "r");
+    static char buf[1 << 17];
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    unlink(path);
+    OK(strstr(buf, "./R&amp;D&lt;x&gt;.yaml") != NULL, "the label is escaped");
+    OK(strstr(buf, "R&D") == NULL && strstr(buf, "<x>") == NULL, "no raw markup from the label");
+    OK(strstr(buf, "libc?") != NULL, "a control character is replaced");
+    OK(strstr(buf, "</svg>") != NULL, "the document is complete");
+}
 
 static void bijection(uint64_t n)
 {
@@ -61,6 +101,7 @@ int main(void)
     bijection(196609);
     bijection(1 << 20); /* a power of two: the multiplier must be odd */
     refill();
+    svg_escapes();
 
     char pat[128], d12[64] = "";
     for (int i = 0; i < 12; i++)
