@@ -136,7 +136,7 @@ static int final_counts(redisContext *c, const struct rl_sampler *s, struct rl_e
     redisReply *rep = c ? redisCommand(c, "INFO") : NULL;
     int rc = -1;
     if (rep && rep->type == REDIS_REPLY_STRING) {
-        uint64_t ev = rl_info_text_u64(rep->str, "evicted_keys", 0), oom = rl_info_errorstat(rep->str, "OOM");
+        uint64_t ev = rl_info_u64(rep->str, "evicted_keys", 0), oom = rl_info_errorstat(rep->str, "OOM");
         r->evicted_keys = ev >= s->evicted0 ? ev - s->evicted0 : 0;
         r->oom_rejections = oom >= s->oom0 ? oom - s->oom0 : 0;
         rc = 0;

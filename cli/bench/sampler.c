@@ -9,30 +9,10 @@
 #include "cli/server/throwaway.h"
 #include "probes/facts.h"
 
-static const char *field(const char *info, const char *key)
+double rl_info_dbl(const char *info, const char *key, double def)
 {
-    size_t kl = strlen(key);
-    for (const char *p = info; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-        if (strncmp(p, key, kl) == 0 && p[kl] == ':')
-            return p + kl + 1;
-    return NULL;
-}
-
-uint64_t rl_info_text_u64(const char *info, const char *key, uint64_t def)
-{
-    const char *v = field(info, key);
-    char *end;
-    if (!v)
-        return def;
-    unsigned long long n = strtoull(v, &end, 10);
-    return end == v ? def : (uint64_t)n;
-}
-
-double rl_info_text_dbl(const char *info, const char *key, double def)
-{
-    const char *v = field(info, key);
-    char *end;
-    if (!v)
+    char v[64], *end;
+    if (rl_info_field(info, key, v, sizeof v) < 0)
         return def;
     double d = strtod(v, &end);
     return end == v ? def : d;
@@ -40,10 +20,9 @@ double rl_info_text_dbl(const char *info, const char *key, double def)
 
 uint64_t rl_info_errorstat(const char *info, const char *name)
 {
-    char key[64];
+    char key[64], v[64];
     snprintf(key, sizeof key, "errorstat_%s", name);
-    const char *v = field(info, key); /* "count=12" */
-    if (!v || strncmp(v, "count=", 6) != 0)
+    if (rl_info_field(info, key, v, sizeof v) < 0 || strncmp(v, "count=", 6) != 0) /* "count=12,…" */
         return 0;
     return strtoull(v + 6, NULL, 10);
 }
@@ -80,7 +59,7 @@ int rl_sampler_begin(struct rl_sampler *s)
     }
     if (!info)
         return -1;
-    s->evicted0 = rl_info_text_u64(info, "evicted_keys", 0);
+    s->evicted0 = rl_info_u64(info, "evicted_keys", 0);
     s->oom0 = rl_info_errorstat(info, "OOM");
     free(info);
     return 0;
@@ -116,13 +95,13 @@ void rl_sampler_take(struct rl_sampler *s, double t, const struct rl_stats *wind
     memset(e, 0, sizeof *e);
     e->t = t + s->t_offset;
     e->phase = s->phase;
-    e->used_memory = rl_info_text_u64(info, "used_memory", 0);
-    e->used_memory_rss = rl_info_text_u64(info, "used_memory_rss", 0);
-    e->maxmemory = rl_info_text_u64(info, "maxmemory", 0);
-    uint64_t ev = rl_info_text_u64(info, "evicted_keys", 0), oom = rl_info_errorstat(info, "OOM");
+    e->used_memory = rl_info_u64(info, "used_memory", 0);
+    e->used_memory_rss = rl_info_u64(info, "used_memory_rss", 0);
+    e->maxmemory = rl_info_u64(info, "maxmemory", 0);
+    uint64_t ev = rl_info_u64(info, "evicted_keys", 0), oom = rl_info_errorstat(info, "OOM");
     e->evicted_keys = ev >= s->evicted0 ? ev - s->evicted0 : 0;
     e->oom_rejections = oom >= s->oom0 ? oom - s->oom0 : 0;
-    e->frag = rl_info_text_dbl(info, "mem_fragmentation_ratio", 0);
+    e->frag = rl_info_dbl(info, "mem_fragmentation_ratio", 0);
     free(info);
     if (window && window_s > 0) {
         /* the load as the server saw it: warm-up requests count here too */

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "cli/bench/engine.h"
+#include "cli/server/client.h" /* rl_info_field, rl_info_u64 */
 
 struct rl_evict_sample {
     double t;                 /* seconds since the run's first sample */
@@ -50,10 +51,9 @@ void rl_sampler_take(struct rl_sampler *s, double t, const struct rl_stats *wind
 void rl_sampler_tick(void *arg, const struct rl_tick *tick);
 void rl_sampler_close(struct rl_sampler *s);
 
-/* INFO helpers on any control connection: a number field (def when absent), and the count
- * of errorstat_OOM. Pure parsers of INFO text. */
-uint64_t rl_info_text_u64(const char *info, const char *key, uint64_t def);
-double rl_info_text_dbl(const char *info, const char *key, double def);
+/* INFO text beside cli/server/client.h's rl_info_field/rl_info_u64: a decimal field (def
+ * when absent) and the count of an errorstat_NAME line (0 when absent). Pure. */
+double rl_info_dbl(const char *info, const char *key, double def);
 uint64_t rl_info_errorstat(const char *info, const char *name);
 
 #endif

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/server/client.h"
 #include "cli/server/throwaway.h"
 
 static double now_s(void)
@@ -31,17 +32,9 @@ static void sample(pid_t pid, struct rl_live_result *r)
 
 static uint64_t info_field(redisContext *c, const char *section, const char *key)
 {
-    redisReply *rep = redisCommand(c, "INFO %s", section);
-    uint64_t v = 0;
-    if (rep && rep->type == REDIS_REPLY_STRING) {
-        size_t kl = strlen(key);
-        for (char *p = rep->str; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-            if (strncmp(p, key, kl) == 0 && p[kl] == ':') {
-                v = strtoull(p + kl + 1, NULL, 10);
-                break;
-            }
-    }
-    freeReplyObject(rep);
+    char *info = rl_client_info(c, section);
+    uint64_t v = rl_info_u64(info, key, 0);
+    free(info);
     return v;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "cli/server/files.h"
 #include "cli/server/spawn.h"
 #include "cli/util/size.h"
 #include "probes/mountinfo.h"
@@ -25,25 +26,13 @@ int rl_oom_field(const char *text, const char *key, uint64_t *out)
     return -1;
 }
 
-static char *slurp(const char *path, size_t max)
-{
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return NULL;
-    char *buf = malloc(max + 1);
-    size_t n = buf ? fread(buf, 1, max, f) : 0;
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    return buf;
-}
 
 /* The memory cgroup directory of pid: the v1 memory hierarchy, else the v2 mount. */
 static int cgroup_dir(pid_t pid, char *dir, size_t len, char *mnt, size_t mntlen, int *version)
 {
     char path[64];
     snprintf(path, sizeof path, pid ? "/proc/%d/cgroup" : "/proc/self/cgroup", (int)pid);
-    char *cg = slurp(path, 65536), *mi = slurp("/proc/self/mountinfo", 1 << 20);
+    char *cg = rl_file_read(path, 65536), *mi = rl_file_read("/proc/self/mountinfo", 1 << 20);
     int rc = -1;
     char v1path[512] = "", v2path[512] = "";
     bool have_v1 = false, have_v2 = false;
@@ -97,7 +86,7 @@ int rl_oom_snapshot(pid_t pid, struct rl_oom_snapshot *s)
     for (;;) {
         char file[600];
         snprintf(file, sizeof file, "%s/%s", dir, version == 2 ? "memory.events" : "memory.oom_control");
-        char *text = slurp(file, 4096);
+        char *text = rl_file_read(file, 4096);
         uint64_t k;
         if (text && rl_oom_field(text, "oom_kill", &k) == 0 && s->n < RL_OOM_LEVELS) {
             snprintf(s->dir[s->n], sizeof s->dir[0], "%s", dir);

@@ -1,5 +1,8 @@
 #include "cli/server/throwaway.h"
 
+#include "cli/server/files.h"
+#include "cli/server/port.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,20 +24,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-int rl_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    close(fd);
-    return port;
 }
 
 uint64_t rl_proc_rss(pid_t pid)
@@ -87,21 +76,9 @@ void rl_remove_flat_dir(const char *dir)
 
 void rl_log_tail_text(const char *path, int max_lines, char *out, size_t len)
 {
-    enum { RING = 32 };
-    FILE *f = fopen(path, "re");
-    out[0] = '\0';
-    if (!f)
-        return;
-    static char ring[RING][256];
-    int n = 0;
-    if (max_lines > RING)
-        max_lines = RING;
-    while (fgets(ring[n % RING], sizeof ring[0], f))
-        n++;
-    fclose(f);
-    size_t used = 0;
-    for (int i = n > max_lines ? n - max_lines : 0; i < n && used < len; i++)
-        used += (size_t)snprintf(out + used, len - used, "%s", ring[i % RING]);
+    char *tail = rl_file_tail(path, 0, max_lines);
+    snprintf(out, len, "%s", tail ? tail : "");
+    free(tail);
 }
 
 int rl_throwaway_start(struct rl_throwaway *t, const char *what, const char *server,
@@ -124,7 +101,7 @@ int rl_throwaway_start(struct rl_throwaway *t, const char *what, const char *ser
     }
     snprintf(t->conf, sizeof t->conf, "%s/redis.conf", t->dir);
     snprintf(t->log, sizeof t->log, "%s/redis.log", t->dir);
-    t->port = rl_free_port();
+    t->port = rl_port_pick();
     int fd = t->port < 0 ? -1 : open(t->conf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
     if (!f) {
@@ -203,7 +180,7 @@ int rl_throwaway_wait_ready(struct rl_throwaway *t, double seconds, char *err, s
         struct timeval tv = {0, 200000};
         redisContext *c = redisConnectWithTimeout("127.0.0.1", t->port, tv);
         if (c && !c->err) {
-            /* ours, not whatever took the port between rl_free_port and the bind */
+            /* ours, not whatever took the port between rl_port_pick and the bind */
             redisReply *r = redisCommand(c, "INFO server");
             char want[48];
             snprintf(want, sizeof want, "process_id:%d\r\n", (int)t->pid);

@@ -18,8 +18,6 @@ struct rl_throwaway {
     bool reaped;
 };
 
-/* A loopback port the kernel just considered free (bind to 0, read it back). -1 on error. */
-int rl_free_port(void);
 /* VmRSS of pid in bytes (0 when unreadable) and the number of its mappings. */
 uint64_t rl_proc_rss(pid_t pid);
 uint64_t rl_proc_maps(pid_t pid);

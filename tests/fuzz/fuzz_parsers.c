@@ -43,10 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)rl_parse_server_version(s, v, sizeof v, a, sizeof a);
     (void)rl_proc_net_listening(s, 6379);
     (void)rl_port_listen_inode(s, 6379);
-    (void)rl_info_text_u64(s, "used_memory", 0);
-    (void)rl_info_text_dbl(s, "mem_fragmentation_ratio", 0);
+    (void)rl_info_u64(s, "used_memory", 0);
+    (void)rl_info_dbl(s, "mem_fragmentation_ratio", 0);
     (void)rl_info_errorstat(s, "OOM");
-    (void)rl_info_u64(s, "maxmemory", 0);
     (void)rl_info_field(s, "mem_allocator", buf, sizeof buf);
     (void)rl_oom_field(s, "oom_kill", &u);
     free(s);

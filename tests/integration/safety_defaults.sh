@@ -17,17 +17,7 @@ export XDG_CACHE_HOME="$RL_TEST_CACHE" XDG_STATE_HOME="$RL_TMP/state"
 st="$XDG_STATE_HOME/redis-light"
 
 # Every instance this test starts is stopped at exit, by redis-light and then for sure.
-stop_all() {
-  local d pid
-  for d in "$st"/*/; do
-    [ -f "$d/instance.yaml" ] || continue
-    "$RL_BIN" -q down --name "$(basename "$d")" >/dev/null 2>&1
-    pid=$(sed -n 's/^pid: //p' "$d/instance.yaml")
-    [ -n "$pid" ] && [ "$pid" != 0 ] && kill -9 "$pid" 2>/dev/null
-  done
-  return 0
-}
-on_exit stop_all
+on_exit 'rl_stop_instances "$st"'
 mode() { stat -c %a "$1"; }
 # This machine's first non-loopback IPv4 address, to play a remote client ("" if none).
 ext=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -n 1)

@@ -12,17 +12,7 @@ server=$(rl_redis_server replit) || { echo "cannot build Redis"; exit 1; }
 cli="$(dirname "$server")/redis-cli"
 export XDG_CACHE_HOME="$RL_TEST_CACHE" XDG_STATE_HOME="$RL_TMP/state"
 st="$XDG_STATE_HOME/redis-light"
-stop_all() {
-  local d pid
-  for d in "$st"/*/; do
-    [ -f "$d/instance.yaml" ] || continue
-    "$RL_BIN" -q down --name "$(basename "$d")" >/dev/null 2>&1
-    pid=$(sed -n 's/^pid: //p' "$d/instance.yaml")
-    [ -n "$pid" ] && [ "$pid" != 0 ] && kill -9 "$pid" 2>/dev/null
-  done
-  return 0
-}
-on_exit stop_all
+on_exit 'rl_stop_instances "$st"'
 # A password with a space, a double quote, a backslash and a '#': each must survive
 # redis.conf quoting intact.
 pw='s3 cr"e\t #x'

@@ -13,17 +13,7 @@ export XDG_CACHE_HOME="$RL_TEST_CACHE" XDG_STATE_HOME="$RL_TMP/state"
 st="$XDG_STATE_HOME/redis-light"
 
 # Every instance this test starts is stopped at exit, by redis-light and then for sure.
-stop_all() {
-  local d pid
-  for d in "$st"/*/; do
-    [ -f "$d/instance.yaml" ] || continue
-    "$RL_BIN" -q down --name "$(basename "$d")" >/dev/null 2>&1
-    pid=$(sed -n 's/^pid: //p' "$d/instance.yaml")
-    [ -n "$pid" ] && [ "$pid" != 0 ] && kill -9 "$pid" 2>/dev/null
-  done
-  return 0
-}
-on_exit stop_all
+on_exit 'rl_stop_instances "$st"'
 gone() { ! rl_pid_running "$1"; }
 field() { jq -r ".instances[] | select(.name==\"$1\") | .$2"; }
 bytes() { # redis.conf size → bytes (k/m/g are 1000s, kb/mb/gb 1024s)

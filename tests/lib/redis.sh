@@ -22,6 +22,19 @@ rl_redis_server() {
 # rl_redis_cli — redis-cli from the same build (installed beside redis-server).
 rl_redis_cli() { echo "$(dirname "$(rl_redis_server "${1:-replit}")")/redis-cli"; }
 
+# rl_stop_instances STATE_ROOT — at exit: every instance `up` recorded under STATE_ROOT
+# (…/redis-light) is stopped by redis-light, then killed by its recorded pid for sure.
+rl_stop_instances() {
+  local d pid
+  for d in "$1"/*/; do
+    [ -f "$d/instance.yaml" ] || continue
+    "$RL_BIN" -q down --name "$(basename "$d")" >/dev/null 2>&1
+    pid=$(sed -n 's/^pid: //p' "$d/instance.yaml")
+    [ -n "$pid" ] && [ "$pid" != 0 ] && kill -9 "$pid" 2>/dev/null
+  done
+  return 0
+}
+
 # rl_free_port — a TCP port nobody listens on, below the kernel's ephemeral range: a port
 # in that range may be the local end of a client connection, or of its TIME_WAIT (bench
 # leaves thousands), and then Redis cannot bind it although nobody listens there.

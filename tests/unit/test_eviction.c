@@ -121,13 +121,13 @@ int main(void)
 
     const char *info = "# Memory\r\nused_memory:16777300\r\nmaxmemory:16777216\r\nmem_fragmentation_ratio:1.25\r\n"
                        "# Stats\r\nevicted_keys:42\r\n# Errorstats\r\nerrorstat_ERR:count=3\r\nerrorstat_OOM:count=17\r\n";
-    EQ_U64(rl_info_text_u64(info, "used_memory", 0), 16777300);
-    EQ_U64(rl_info_text_u64(info, "evicted_keys", 0), 42);
-    EQ_U64(rl_info_text_u64(info, "nothing", 7), 7);
-    OK(fabs(rl_info_text_dbl(info, "mem_fragmentation_ratio", 0) - 1.25) < 1e-12, "fragmentation");
+    EQ_U64(rl_info_u64(info, "used_memory", 0), 16777300);
+    EQ_U64(rl_info_u64(info, "evicted_keys", 0), 42);
+    EQ_U64(rl_info_u64(info, "nothing", 7), 7);
+    OK(fabs(rl_info_dbl(info, "mem_fragmentation_ratio", 0) - 1.25) < 1e-12, "fragmentation");
     EQ_U64(rl_info_errorstat(info, "OOM"), 17);
     EQ_U64(rl_info_errorstat(info, "NOAUTH"), 0);
-    EQ_U64(rl_info_text_u64("used_memory_rss:5\r\nused_memory:9\r\n", "used_memory", 0), 9);
+    EQ_U64(rl_info_u64("used_memory_rss:5\r\nused_memory:9\r\n", "used_memory", 0), 9);
 
     OK(rl_evict_policy_valid("allkeys-lru") && rl_evict_policy_valid("noeviction"), "known policies");
     OK(!rl_evict_policy_valid("lru") && !rl_evict_policy_valid(""), "unknown policies");
