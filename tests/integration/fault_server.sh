@@ -148,7 +148,10 @@ ok "up launched the server ($z2_pid)" test -n "$z2_pid" -a "$z2_pid" != 0
 kill -STOP "$z2_pid"
 timed wait "$up_pid"
 is "up with a stopped server: exit 3" "$rc" 3
-ok "up gave up soon after --timeout (${ms} ms)" test "$ms" -lt 8000
+# Not a speed check, a no-hang check: the 2 s --timeout, then SIGTERM+SIGCONT and up to
+# 10 s before SIGKILL (a Redis blocked opening its FIFO acl file ignores SIGTERM once its
+# handler is installed; whether it is installed when SIGSTOP lands is a race).
+ok "up gave up instead of hanging (${ms} ms)" test "$ms" -lt 30000
 ok "up says PING went unanswered and why" grep -q "Redis did not answer PING within 2.0 s: redis-server (pid $z2_pid) is stopped (SIGSTOP or a debugger holds it)" "$RL_TMP/z2.err"
 ok "and that it stopped it" grep -q "sent SIGTERM and SIGCONT so it can exit" "$RL_TMP/z2.err"
 ok "no server left" gone "$z2_pid"
