@@ -1,21 +1,19 @@
-/* redis-light build: the profile's redis-server, from the cache or compiled into it. The
+/* redis-light build: the plan's redis-server, from the cache or compiled into it. The
  * last line on stdout is the binary's path, so scripts can take it with tail -n 1. */
 #include <stdio.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "cli/server/obtain.h"
+#include "cli/plan/plan.h"
 #include "cli/server/signals.h"
 #include "cli/util/json.h"
 #include "cli/util/out.h"
-#include "cli/util/paths.h"
-#include "probes/facts.h"
-#include "profiles/profile.h"
 
 const struct rl_opt rl_build_opts[] = {
     {"profile", 0, "NAME|PATH", "build for this profile instead of the one doctor picks here", false},
     {"source", 0, "DIR|TARBALL", "Redis or Valkey source tree or release tarball (else REDIS_LIGHT_SOURCE, the cache, apt-get source, git)", false},
     {"rebuild", 0, NULL, "compile even when the cache holds this build, and replace it", false},
+    {"dry-run", 'n', NULL, "print the plan (with --json: the plan object doctor and up --dry-run print); build nothing", false},
     {NULL, 0, NULL, NULL, false},
 };
 
@@ -50,46 +48,43 @@ static void print_json(const struct rl_build_info *b, const char *profile)
 
 int rl_cmd_build(struct rl_ctx *ctx)
 {
+    static struct rl_plan plan;
     const struct rl_args *a = ctx->args;
     if (a->npos > 0)
         return rl_usage_error("build takes no arguments (got \"%s\"); give the source with --source", a->pos[0]);
-    char cache[4096], state[4096];
-    if (rl_cache_dir(cache, sizeof cache) < 0) {
-        rl_err("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set; set one of them");
-        return RL_EXIT_RUNTIME;
+    struct rl_plan_opts o = {.profile = rl_args_get(a, "profile"), .source = rl_args_get(a, "source")};
+    if (rl_plan_make(&plan, &ctx->root, &o) < 0) {
+        rl_err("%s", plan.errstr);
+        rl_plan_free(&plan);
+        return plan.err == RL_PLAN_ERR_INPUT ? RL_EXIT_USAGE : RL_EXIT_RUNTIME;
     }
-    static struct rl_facts facts;
-    struct rl_probe_opts po = {.skip_binaries = true, .skip_network = true};
-    if (rl_state_dir(state, sizeof state) == 0)
-        po.state_dir = state;
-    rl_probe_all(&facts, &ctx->root, &po);
-
-    struct rl_choice choice = {0};
-    char err[8192];
-    int code = RL_EXIT_RUNTIME;
-    if (rl_profile_choose(&facts, rl_args_get(a, "profile"), &choice, err, sizeof err, &code) < 0) {
-        rl_err("%s", err);
-        return code;
+    if (rl_args_has(a, "dry-run")) {
+        if (rl_out.json) {
+            struct rl_json w;
+            rl_json_init(&w, stdout, true);
+            rl_plan_json(&w, &plan);
+            rl_json_done(&w);
+        } else {
+            rl_plan_print(stdout, &plan, rl_out.verbose);
+        }
+        rl_plan_free(&plan);
+        return RL_EXIT_OK;
     }
     rl_signals_catch();
-    struct rl_obtain o = {.cache_dir = cache, .source = rl_args_get(a, "source"), .profile = choice.winner,
-                          .facts = &facts, .rebuild = rl_args_has(a, "rebuild"),
-                          .progress = isatty(STDERR_FILENO) && !rl_out.quiet && !rl_out.json};
-    struct rl_build_info info;
-    char plan[1024];
-    int rc = rl_obtain_build(&o, &info, plan, sizeof plan, err, sizeof err, &code);
-    if (rc != 0) {
-        rl_err("%s", err);
-        rl_choice_free(&choice);
-        return code;
+    bool progress = isatty(STDERR_FILENO) && !rl_out.quiet && !rl_out.json;
+    if (rl_plan_obtain(&plan, &o, rl_args_has(a, "rebuild"), progress) < 0) {
+        rl_err("%s", plan.errstr);
+        rl_plan_free(&plan);
+        return plan.err == RL_PLAN_ERR_INPUT ? RL_EXIT_USAGE : RL_EXIT_RUNTIME;
     }
-    if (info.cached)
+    const struct rl_build_info *info = &plan.build.info;
+    if (info->cached)
         rl_info("cached: %s %s (malloc=%s, %s) built %s; nothing to compile (--rebuild forces a build)",
-                info.server, info.version, info.allocator, info.make_vars, info.built_at);
+                info->server, info->version, info->allocator, info->make_vars, info->built_at);
     if (rl_out.json)
-        print_json(&info, rl_profile_name(choice.winner));
+        print_json(info, rl_profile_name(plan.choice.winner));
     else
-        printf("%s\n", info.server);
-    rl_choice_free(&choice);
+        printf("%s\n", info->server);
+    rl_plan_free(&plan);
     return RL_EXIT_OK;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/plan/plan.h"
 #include "cli/util/out.h"
 #include "profiles/profile_internal.h"
 
@@ -18,7 +19,6 @@ const struct rl_opt rl_profiles_opts[] = {
 };
 
 /* cli/doctor.c: probes every fact through ctx->root (binaries only when asked). */
-void rl_gather_facts(struct rl_facts *f, const struct rl_ctx *ctx, bool binaries);
 
 static void warn_problems(char lines[][512], int n)
 {
@@ -42,7 +42,7 @@ static int list(struct rl_ctx *ctx)
     static struct rl_facts f;
     static struct rl_profile_set s;
     char err[1024];
-    rl_gather_facts(&f, ctx, false);
+    rl_plan_facts(&f, &ctx->root);
     if (rl_profile_set_load(&s, err, sizeof err) < 0) {
         warn_problems(s.errs, s.nerrs);
         rl_err("%s", err);
@@ -132,7 +132,7 @@ static int show(struct rl_ctx *ctx, const char *name)
     struct rl_choice c;
     char err[1024];
     int code;
-    rl_gather_facts(&f, ctx, false);
+    rl_plan_facts(&f, &ctx->root);
     int rc = rl_profile_choose_at(&f, &ctx->root, name, &c, err, sizeof err, &code);
     char problems[RL_PROFILE_MAX_ERRS][512];
     warn_problems(problems, rl_profile_load_problems(problems, RL_PROFILE_MAX_ERRS));

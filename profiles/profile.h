@@ -20,6 +20,11 @@ struct rl_choice {
     struct rl_profile *runner_up; /* may be NULL; the highest-priority profile that lost */
     bool overridden;              /* --profile given */
     struct rl_root root;          /* where environment rules were read (for reasons) */
+    /* Every other profile whose rules hold here, highest priority first (copies owned by
+     * the choice): the plan takes a decision the winner cannot make here (a fixed
+     * maxmemory that does not fit the limit) from the first of these that can. */
+    struct rl_profile *matching[16];
+    int nmatching;
 };
 
 /* Resolves --profile NAME|PATH (override may be NULL: select from facts). Loads the
@@ -51,6 +56,22 @@ void rl_profile_free(struct rl_profile *p);
 /* True when the profile's config turns persistence on (save rules or appendonly yes). */
 bool rl_profile_persistent(const struct rl_profile *p);
 
+/* How a profile sizes maxmemory: the memory decision the plan's budget takes from it. */
+enum rl_memory_kind { RL_MEM_NONE, RL_MEM_FIXED, RL_MEM_SHARE };
+struct rl_memory_rule {
+    enum rl_memory_kind kind;
+    uint64_t fixed;            /* RL_MEM_FIXED: bytes */
+    double share;              /* RL_MEM_SHARE: percent of the effective limit */
+    uint64_t min, max;         /* clamps of a share, 0 = none */
+    double headroom;           /* percent of the limit the profile keeps above maxmemory */
+};
+void rl_profile_memory(const struct rl_profile *p, struct rl_memory_rule *out);
+/* The memory a share of maxmemory is taken of: the cgroup limit (memory.high when lower,
+ * MemTotal when that is lower still), else MemTotal; 0 when unknown. what says which. */
+uint64_t rl_profile_effective_limit(const struct rl_facts *f, char *what, size_t len);
+/* pct percent of limit, rounded down to whole MiB (reads better and errs low). */
+uint64_t rl_profile_share_of(uint64_t limit, double pct);
+
 /* Command-line overrides for rendering; every field may be NULL/0. */
 struct rl_render_overrides {
     const char *maxmemory;      /* --maxmemory SIZE|N% */
@@ -58,6 +79,12 @@ struct rl_render_overrides {
     const char *const *set;     /* --set KEY=VALUE … */
     int nset;
     bool force;                 /* allow maxmemory above the effective limit */
+    /* The plan's budget: when planned is set and neither --maxmemory nor --set maxmemory
+     * is given, maxmemory is planned_bytes, commented with planned_why, instead of the
+     * profile's own rule. */
+    bool planned;
+    uint64_t planned_bytes;
+    const char *planned_why;
 };
 
 /* Renders the profile's redis.conf directives for these facts into a malloc'd string,

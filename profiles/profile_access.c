@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/util/size.h"
 #include "profiles/profile_internal.h"
 
 const char *rl_profile_name(const struct rl_profile *p) { return p->name; }
@@ -52,4 +53,26 @@ struct rl_profile *rl_profile_with_allocator(const struct rl_profile *p, const c
         c->jemalloc_lg_page = 0; /* a page-size option belongs to the jemalloc it was set for */
     }
     return c;
+}
+
+void rl_profile_memory(const struct rl_profile *p, struct rl_memory_rule *out)
+{
+    memset(out, 0, sizeof *out);
+    out->headroom = p->headroom;
+    for (int i = 0; i < p->nconf; i++) {
+        const struct rl_conf_item *c = &p->conf[i];
+        if (strcmp(c->key, "maxmemory") != 0)
+            continue;
+        if (c->is_share) {
+            out->kind = RL_MEM_SHARE;
+            out->share = c->share;
+            out->min = c->min;
+            out->max = c->max;
+        } else {
+            char e[200];
+            /* validated when loaded, so a parse failure cannot happen here */
+            if (rl_parse_size(c->value, &out->fixed, e, sizeof e) == 0)
+                out->kind = RL_MEM_FIXED;
+        }
+    }
 }

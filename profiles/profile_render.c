@@ -106,8 +106,7 @@ static int check_set(const char *kv, char *key, size_t klen, const char **val, c
 /* The value as redis.conf must see it: "" for an empty string. */
 static const char *conf_value(const char *v) { return v[0] ? v : "\"\""; }
 
-/* A share of the limit, rounded down to whole MiB (reads better and errs low). */
-static uint64_t share_of(uint64_t limit, double pct)
+uint64_t rl_profile_share_of(uint64_t limit, double pct)
 {
     uint64_t v = (uint64_t)((double)limit * pct / 100.0);
     return v >= (1ULL << 20) ? v & ~((1ULL << 20) - 1) : v;
@@ -187,7 +186,7 @@ static int maxmemory_from_cli(struct render *R, const char *opt, const char *v, 
         if (!R->limit)
             return bad(R, "%s%s%s: neither a cgroup limit nor MemTotal is known here, so a percentage has nothing "
                        "to be a share of; give a size such as 64mb", opt, sep, v);
-        R->maxmemory = share_of(R->limit, pct);
+        R->maxmemory = rl_profile_share_of(R->limit, pct);
         if (R->maxmemory == 0)
             return bad(R, "%s%s%s of %s is 0 bytes, which Redis reads as no limit; give a size", opt, sep, v, R->what);
     }
@@ -211,7 +210,7 @@ static int maxmemory_from_profile(struct render *R, const struct rl_conf_item *c
     if (!R->limit)
         return bad(R, "profile %s sets maxmemory as %g%% of the memory limit, but neither a cgroup limit nor MemTotal "
                    "is known; pass --maxmemory SIZE", p->name, c->share);
-    R->maxmemory = share_of(R->limit, c->share);
+    R->maxmemory = rl_profile_share_of(R->limit, c->share);
     const char *clamp = "";
     if (c->min && R->maxmemory < c->min)
         R->maxmemory = c->min, clamp = ", raised to its min";
@@ -235,8 +234,13 @@ static int directive(struct render *R, const struct rl_conf_item *c, const char 
         return 0; /* written with the --set block */
     if (strcmp(key, "maxmemory") == 0) {
         bool share = false;
-        if (!o->maxmemory && maxmemory_from_profile(R, c) < 0)
+        if (!o->maxmemory && o->planned) {
+            R->maxmemory = o->planned_bytes;
+            R->have_maxmemory = true;
+            put(&R->out, "# %s\n", o->planned_why ? o->planned_why : "the plan's memory budget");
+        } else if (!o->maxmemory && maxmemory_from_profile(R, c) < 0) {
             return -1;
+        }
         if (o->maxmemory) {
             if (maxmemory_from_cli(R, "--maxmemory", o->maxmemory, &share) < 0)
                 return -1;
@@ -310,7 +314,8 @@ static int render(struct render *R, const struct rl_facts *f, char *policy, size
     }
     /* the typed overrides still apply to a profile that does not set them */
     struct rl_conf_item none = {0};
-    if (!has_maxmemory && o->maxmemory && directive(R, &none, "maxmemory", policy, policylen) < 0)
+    if (!has_maxmemory && (o->maxmemory || (o->planned && o->planned_bytes)) &&
+        directive(R, &none, "maxmemory", policy, policylen) < 0)
         return -1;
     if (!has_policy && o->policy && directive(R, &none, "maxmemory-policy", policy, policylen) < 0)
         return -1;

@@ -282,6 +282,28 @@ int rl_profile_select(const struct rl_profile_set *s, const struct rl_facts *f, 
     return 0;
 }
 
+/* The profiles other than the winner whose rules hold, by priority (then load order). */
+static int add_matching(const struct rl_profile_set *s, const struct rl_facts *f, struct rl_choice *out)
+{
+    const int cap = (int)(sizeof out->matching / sizeof out->matching[0]);
+    bool taken[RL_PROFILE_MAX] = {false};
+    for (;;) {
+        int best = -1;
+        for (int i = 0; i < s->n; i++)
+            if (!taken[i] && strcmp(s->p[i]->name, out->winner->name) != 0 &&
+                (best < 0 || s->p[i]->priority > s->p[best]->priority))
+                best = i;
+        if (best < 0 || out->nmatching >= cap)
+            return 0;
+        taken[best] = true;
+        if (!rl_profile_matches(s->p[best], f, &out->root, NULL, NULL, 0))
+            continue;
+        if (!(out->matching[out->nmatching] = copy(s->p[best])))
+            return -1;
+        out->nmatching++;
+    }
+}
+
 int rl_profile_choose_at(const struct rl_facts *f, const struct rl_root *root, const char *override,
                          struct rl_choice *out, char *err, size_t errlen, int *exit_code)
 {
@@ -312,14 +334,23 @@ int rl_profile_choose_at(const struct rl_facts *f, const struct rl_root *root, c
         rc = 0;
         out->winner = file;
         out->overridden = true;
-        if (rl_profile_set_load(s, ignored, sizeof ignored) == 0 &&
-            rl_profile_select(s, f, root, NULL, &autoc, ignored, sizeof ignored, &code) == 0) {
+        bool loaded = rl_profile_set_load(s, ignored, sizeof ignored) == 0;
+        if (loaded && rl_profile_select(s, f, root, NULL, &autoc, ignored, sizeof ignored, &code) == 0) {
             out->runner_up = autoc.winner;
             autoc.winner = NULL;
             rl_choice_free(&autoc);
         }
+        if (loaded && add_matching(s, f, out) < 0)
+            rc = -1;
     } else {
         rc = rl_profile_set_load(s, err, errlen) < 0 ? -1 : rl_profile_select(s, f, root, override, out, err, errlen, exit_code);
+        if (rc == 0 && add_matching(s, f, out) < 0)
+            rc = -1;
+    }
+    if (rc < 0 && out->winner) { /* add_matching ran out of memory */
+        rl_choice_free(out);
+        snprintf(err, errlen, "out of memory choosing a profile");
+        *exit_code = 3;
     }
     rl_profile_set_free(s);
     free(s);
@@ -341,4 +372,7 @@ void rl_choice_free(struct rl_choice *c)
     rl_profile_free(c->winner);
     rl_profile_free(c->runner_up);
     c->winner = c->runner_up = NULL;
+    for (int i = 0; i < c->nmatching; i++)
+        rl_profile_free(c->matching[i]);
+    c->nmatching = 0;
 }

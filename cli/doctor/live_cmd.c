@@ -1,6 +1,6 @@
-/* doctor --live, the command side: the chosen profile's build (from the cache, built when
- * missing, as `up` would), its rendered redis.conf, then live.c's flood under this
- * container's real limits, and a verdict with the evidence. */
+/* doctor --live, the command side: the plan's build (from the cache, built when missing,
+ * as `up` would), the plan's redis.conf, then live.c's flood under this container's real
+ * limits, and a verdict with the evidence. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,49 +9,36 @@
 #include "cli/doctor/live.h"
 #include "cli/doctor/live_cmd.h"
 #include "cli/server/diagnose.h"
-#include "cli/server/obtain.h"
 #include "cli/util/out.h"
-#include "cli/util/paths.h"
 #include "cli/util/size.h"
 
-int rl_doctor_live(const struct rl_facts *f, const struct rl_profile *p, const char *source,
-                   struct rl_doctor_live *out)
+int rl_doctor_live(struct rl_plan *plan, const struct rl_plan_opts *o, struct rl_doctor_live *out)
 {
     memset(out, 0, sizeof *out);
-    snprintf(out->profile, sizeof out->profile, "%s", rl_profile_name(p));
-    char cache[4096];
-    if (rl_cache_dir(cache, sizeof cache) < 0) {
-        snprintf(out->err, sizeof out->err, "cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set; set one");
-        return 3;
+    const struct rl_facts *f = &plan->facts;
+    snprintf(out->profile, sizeof out->profile, "%s", rl_profile_name(plan->choice.winner));
+    out->maxmemory = plan->maxmemory;
+    snprintf(out->policy, sizeof out->policy, "%s", plan->policy);
+    if (rl_plan_obtain(plan, o, false, isatty(STDERR_FILENO) && !rl_out.quiet && !rl_out.json) < 0) {
+        out->err_kind = plan->err;
+        snprintf(out->err, sizeof out->err, "%s", plan->errstr);
+        return -1;
     }
-    char *conf = NULL;
-    if (rl_profile_render(p, f, NULL, &conf, &out->maxmemory, out->policy, sizeof out->policy, out->err,
-                          sizeof out->err) < 0)
-        return 2;
-    struct rl_obtain ob = {.cache_dir = cache, .source = source, .profile = p, .facts = f,
-                           .progress = isatty(STDERR_FILENO) && !rl_out.quiet && !rl_out.json};
-    struct rl_build_info b;
-    char plan[1024];
-    int code = 3;
-    if (rl_obtain_build(&ob, &b, plan, sizeof plan, out->err, sizeof out->err, &code) < 0) {
-        free(conf);
-        return code;
-    }
-    snprintf(out->server, sizeof out->server, "%s", b.server);
-    snprintf(out->version, sizeof out->version, "%s", b.version);
-    snprintf(out->allocator, sizeof out->allocator, "%s", b.allocator);
+    const struct rl_build_info *b = &plan->build.info;
+    snprintf(out->server, sizeof out->server, "%s", b->server);
+    snprintf(out->version, sizeof out->version, "%s", b->version);
+    snprintf(out->allocator, sizeof out->allocator, "%s", b->allocator);
     if (!rl_out.quiet && !rl_out.json)
         fprintf(stderr, "live check: redis-server %s (malloc=%s, profile %s) under this container's limits, "
-                "writing 3x maxmemory...\n", b.version, b.allocator, out->profile);
+                "writing 3x maxmemory...\n", b->version, b->allocator, out->profile);
 
     struct rl_oom_snapshot before, after;
     rl_oom_snapshot(0, &before);
-    struct rl_live_opts lo = {.server = b.server, .conf = conf, .maxmemory = out->maxmemory};
-    int rc = rl_live_run(&lo, &out->res);
-    free(conf);
-    if (rc < 0) {
+    struct rl_live_opts lo = {.server = b->server, .conf = plan->conf, .maxmemory = out->maxmemory};
+    if (rl_live_run(&lo, &out->res) < 0) {
+        out->err_kind = RL_PLAN_ERR_RUNTIME;
         snprintf(out->err, sizeof out->err, "the live check could not run: %s", out->res.err);
-        return 3;
+        return -1;
     }
     rl_oom_snapshot(0, &after);
     out->oom_kills = rl_oom_delta(&before, &after, out->oom_where, sizeof out->oom_where);

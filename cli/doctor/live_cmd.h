@@ -1,5 +1,5 @@
-/* doctor --live, the command side: obtain the chosen profile's build, render its config,
- * run live.c's flood, diagnose a death; print it as text or JSON. */
+/* doctor --live, the command side: obtain the plan's build, launch it with the plan's
+ * config, run live.c's flood, diagnose a death; print it as text or JSON. */
 #ifndef RL_DOCTOR_LIVE_CMD_H
 #define RL_DOCTOR_LIVE_CMD_H
 #include <stdbool.h>
@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cli/doctor/live.h"
+#include "cli/plan/plan.h"
 #include "cli/util/json.h"
 #include "probes/facts.h"
 #include "profiles/profile.h"
@@ -20,13 +21,13 @@ struct rl_doctor_live {
     char oom_where[512];
     struct rl_live_result res;
     char diagnosis[2048];      /* when it died */
-    char err[1024];            /* when it could not run */
+    int err_kind;              /* enum rl_plan_err, when it could not run */
+    char err[4096];
 };
 
-/* Returns 0 when the check ran, else an exit code (2 bad profile, 3 no build / cannot
- * launch) with out->err. source: --source or NULL. */
-int rl_doctor_live(const struct rl_facts *f, const struct rl_profile *p, const char *source,
-                   struct rl_doctor_live *out);
+/* Returns 0 when the check ran (out->res says whether Redis survived), or -1 with
+ * out->err_kind and out->err (no build, cannot launch). */
+int rl_doctor_live(struct rl_plan *plan, const struct rl_plan_opts *o, struct rl_doctor_live *out);
 void rl_doctor_live_print(FILE *o, const struct rl_doctor_live *l, const struct rl_facts *f);
 /* The "live" object of doctor --json. */
 void rl_doctor_live_json(struct rl_json *w, const struct rl_doctor_live *l);

@@ -37,6 +37,9 @@ int rl_obtain_build(const struct rl_obtain *o, struct rl_build_info *info, char 
         snprintf(err, errlen, "%s", derr);
         return -1;
     }
+    memset(info, 0, sizeof *info);
+    snprintf(info->make_vars, sizeof info->make_vars, "%s", joined);
+    snprintf(info->version, sizeof info->version, "%s", src.version);
     if (found == 1) {
         snprintf(plan, planlen, "would fetch the Redis source with %s into %s/src, then build it with %s",
                  src.origin, o->cache_dir, joined);
@@ -55,6 +58,7 @@ int rl_obtain_build(const struct rl_obtain *o, struct rl_build_info *info, char 
             return -1;
         if (!o->rebuild && rl_cache_lookup(o->cache_dir, key, info) == 0)
             return 0;
+        snprintf(info->key, sizeof info->key, "%s", key);
         snprintf(plan, planlen, "would build %s (%s%s%s) with make -j%d %s into %s/builds (key %s)",
                  src.path, src.origin, src.version[0] ? ", version " : "", src.version, req.jobs, joined,
                  o->cache_dir, key);

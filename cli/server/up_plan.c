@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "cli/server/conf.h"
-#include "cli/server/obtain.h"
 #include "cli/server/password.h"
 #include "cli/server/port.h"
 #include "cli/server/recover.h"
+#include "cli/util/json.h"
 #include "cli/util/out.h"
 #include "cli/util/paths.h"
 #include "cli/util/size.h"
@@ -222,8 +222,8 @@ static char *compose(struct rl_up *u, const char *profile_conf)
         snprintf(pass, sizeof pass, "%s%s\n", note, line);
     }
     if (inst && asprintf(&out, "# redis.conf for redis-light instance \"%s\", written by `redis-light up` on %s\n"
-                         "# profile %s (%s); Redis %s (%s)\n\n%s%s%s", u->in.name, at, rl_profile_name(u->choice.winner),
-                         rl_profile_source(u->choice.winner), u->build.version[0] ? u->build.version : "(not built yet)",
+                         "# profile %s (%s); Redis %s (%s)\n\n%s%s%s", u->in.name, at, rl_profile_name(u->plan.choice.winner),
+                         rl_profile_source(u->plan.choice.winner), u->build.version[0] ? u->build.version : "(not built yet)",
                          u->build.server[0] ? u->build.server : "-", profile_conf, inst, pass) < 0)
         out = NULL;
     free(inst);
@@ -250,10 +250,17 @@ static void print_conf_masked(const char *conf)
 
 static void print_plan(const struct rl_up *u, const char *build_plan)
 {
+    if (rl_out.json) { /* the plan object alone: the same one doctor --json and build --dry-run --json print */
+        struct rl_json w;
+        rl_json_init(&w, stdout, true);
+        rl_plan_json(&w, &u->plan);
+        rl_json_done(&w);
+        return;
+    }
     char url[PATH_MAX + 16];
     rl_instance_url(&u->in, url, sizeof url);
     printf("# dry run: nothing was changed. up would:\n");
-    printf("#   use profile %s (%s)\n", rl_profile_name(u->choice.winner), rl_profile_source(u->choice.winner));
+    printf("#   use profile %s (%s)\n", rl_profile_name(u->plan.choice.winner), rl_profile_source(u->plan.choice.winner));
     if (build_plan[0])
         printf("#   %s\n", build_plan);
     else
@@ -261,6 +268,8 @@ static void print_plan(const struct rl_up *u, const char *build_plan)
                u->build.allocator);
     printf("#   write %s (0600) in %s (0700)\n", u->in.conf, u->in.dir);
     printf("#   start it %s and wait for PING on %s\n", u->o.detach ? "detached" : "in the foreground", url);
+    printf("#   maxmemory %s: %s%s%s\n", u->maxmemory ? "set" : "none", u->plan.budget.rule,
+           u->plan.budget.note[0] ? "; " : "", u->plan.budget.note);
     print_conf_masked(u->conf);
 }
 
@@ -283,47 +292,51 @@ int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl
         return rc;
     u->in.detached = o->detach;
 
-    char cache[PATH_MAX];
-    if (rl_cache_dir(cache, sizeof cache) < 0) {
-        snprintf(err, errlen, "cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set; set one");
-        return 3;
-    }
-    struct rl_probe_opts po = {.state_dir = state, .skip_binaries = true, .skip_network = true};
-    double t0 = mono();
-    rl_probe_all(&u->facts, root, &po);
-    rl_debug("facts probed in %.3f s", mono() - t0);
-    if (rl_profile_choose(&u->facts, o->profile, &u->choice, err, errlen, &rc) < 0)
-        return rc;
-    const struct rl_profile *p = u->choice.winner;
-    snprintf(u->in.profile, sizeof u->in.profile, "%s", rl_profile_name(p));
-    snprintf(u->allocator_wanted, sizeof u->allocator_wanted, "%s", rl_profile_allocator(p));
-    struct rl_render_overrides ov = {.maxmemory = o->maxmemory, .policy = o->policy, .set = o->set,
-                                     .nset = o->nset, .force = o->force};
-    char *profile_conf = NULL;
-    if (rl_profile_render(p, &u->facts, &ov, &profile_conf, &u->maxmemory, u->policy, sizeof u->policy, err,
-                          errlen) < 0)
+    if (!root->host && !o->dry_run) {
+        snprintf(err, errlen, "--sysroot describes another machine, and up would launch Redis on this one; "
+                 "add --dry-run to see the plan for that machine");
         return 2;
-
-    char build_plan[1024];
-    struct rl_obtain ob = {.cache_dir = cache, .source = o->source, .profile = p, .facts = &u->facts,
-                           .rebuild = o->rebuild, .dry_run = o->dry_run,
-                           .progress = isatty(STDERR_FILENO) && !rl_out.quiet && !rl_out.json};
-    t0 = mono();
-    int got = rl_obtain_build(&ob, &u->build, build_plan, sizeof build_plan, err, errlen, &rc);
-    rl_debug("build %s in %.3f s", got == 0 && u->build.cached ? "found in the cache" : "settled", mono() - t0);
-    if (got < 0) {
-        free(profile_conf);
-        return rc;
     }
+    /* The one plan every command computes: facts, profile, build, budget, role, config. */
+    struct rl_plan *plan = &u->plan;
+    struct rl_plan_opts po = {.profile = o->profile, .source = o->source, .maxmemory = o->maxmemory,
+                              .policy = o->policy, .nset = o->nset, .force = o->force};
+    for (int i = 0; i < o->nset && i < RL_PLAN_MAX_SET; i++)
+        po.set[i] = o->set[i];
+    double t0 = mono();
+    if (rl_plan_make(plan, root, &po) < 0) {
+        snprintf(err, errlen, "%s", plan->errstr);
+        return plan->err == RL_PLAN_ERR_INPUT ? 2 : 3;
+    }
+    rl_debug("plan made in %.3f s", mono() - t0);
+    u->facts = plan->facts;
+    const struct rl_profile *p = plan->choice.winner;
+    snprintf(u->in.profile, sizeof u->in.profile, "%s", rl_profile_name(p));
+    snprintf(u->allocator_wanted, sizeof u->allocator_wanted, "%s", plan->build.allocator);
+    u->maxmemory = plan->maxmemory;
+    snprintf(u->policy, sizeof u->policy, "%s", plan->policy);
+    const char *profile_conf = plan->conf;
+    bool would_build = false;
+    if (!o->dry_run) {
+        t0 = mono();
+        if (rl_plan_obtain(plan, &po, o->rebuild, isatty(STDERR_FILENO) && !rl_out.quiet && !rl_out.json) < 0) {
+            snprintf(err, errlen, "%s", plan->errstr);
+            return plan->err == RL_PLAN_ERR_INPUT ? 2 : 3;
+        }
+        rl_debug("build %s in %.3f s", plan->build.info.cached ? "found in the cache" : "settled", mono() - t0);
+    } else if (plan->build.state == RL_BUILD_UNAVAILABLE) {
+        snprintf(err, errlen, "%s", plan->build.action);
+        return 3;
+    } else {
+        would_build = plan->build.state != RL_BUILD_CACHED;
+    }
+    u->build = plan->build.info;
     snprintf(u->in.binary, sizeof u->in.binary, "%s", u->build.server);
     snprintf(u->in.version, sizeof u->in.version, "%s", u->build.version);
     snprintf(u->in.allocator, sizeof u->in.allocator, "%s", u->build.allocator);
-    if ((rc = settle_port(u, err, errlen)) || (rc = check_socket_free(u, err, errlen))) {
-        free(profile_conf);
+    if ((rc = settle_port(u, err, errlen)) || (rc = check_socket_free(u, err, errlen)))
         return rc;
-    }
     u->conf = compose(u, profile_conf);
-    free(profile_conf);
     if (!u->conf) {
         snprintf(err, errlen, "out of memory composing redis.conf");
         return 3;
@@ -337,7 +350,7 @@ int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl
         rl_warn("--bind %s reaches beyond this machine and no requirepass is set: protected-mode keeps "
                 "refusing remote clients until you add one (--password-file FILE)", u->in.bind);
     if (o->dry_run)
-        print_plan(u, got == 1 ? build_plan : "");
+        print_plan(u, would_build ? plan->build.action : "");
     return 0;
 }
 
@@ -403,5 +416,5 @@ void rl_up_free(struct rl_up *u)
 {
     free(u->conf);
     u->conf = NULL;
-    rl_choice_free(&u->choice);
+    rl_plan_free(&u->plan);
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/plan/plan.h"
 #include "cli/server/cache.h"
 #include "cli/server/diagnose.h"
 #include "cli/server/instance.h"
@@ -30,9 +31,9 @@ struct rl_up {
     struct rl_up_opts o;
     bool dry_run;
     struct rl_instance in;            /* paths, port, socket, profile, binary, … */
-    struct rl_facts facts;
-    struct rl_choice choice;
-    struct rl_build_info build;
+    struct rl_plan plan;              /* facts, profile, build, budget, role, profile config */
+    struct rl_facts facts;            /* plan.facts, for diagnoses */
+    struct rl_build_info build;       /* the binary (plan.build.info once obtained) */
     char *conf;                       /* the whole redis.conf, malloc'd */
     uint64_t maxmemory;
     char policy[64];

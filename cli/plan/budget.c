@@ -1,0 +1,115 @@
+#include "cli/plan/budget.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/util/size.h"
+
+/* The overhead a rule tolerates: the limit over maxmemory, i.e. how far RSS may outgrow
+ * the dataset before the limit is reached. Until the overhead is measured per allocator
+ * and value size, this is what the profile's own numbers imply, and says so. */
+static void implied_overhead(struct rl_budget *b, const char *how)
+{
+    b->overhead_factor = b->limit_bytes && b->maxmemory_bytes ? (double)b->limit_bytes / (double)b->maxmemory_bytes : 0;
+    if (b->overhead_factor > 0)
+        snprintf(b->overhead_source, sizeof b->overhead_source,
+                 "implied by %s: RSS may grow to %.2fx maxmemory before reaching the %s (not measured here)", how,
+                 b->overhead_factor, b->limit_source);
+    else
+        snprintf(b->overhead_source, sizeof b->overhead_source, "unknown: no memory limit is known here");
+}
+
+/* Tries one profile's rule. Returns 1 when it fits (b filled), 0 when not (why says why). */
+static int try_rule(struct rl_budget *b, const struct rl_profile *p, char *why, size_t whylen)
+{
+    struct rl_memory_rule r;
+    char a[32];
+    const char *name = rl_profile_name(p);
+    rl_profile_memory(p, &r);
+    switch (r.kind) {
+    case RL_MEM_NONE:
+        if (b->cgroup_limited) {
+            snprintf(why, whylen, "profile %s sets no maxmemory, which under the %s lets the cgroup OOM-kill Redis",
+                     name, b->limit_source);
+            return 0;
+        }
+        b->maxmemory_bytes = 0;
+        snprintf(b->rule, sizeof b->rule, "no maxmemory (profile %s sets none)", name);
+        break;
+    case RL_MEM_FIXED: {
+        uint64_t room = b->limit_bytes - (uint64_t)((double)b->limit_bytes * r.headroom / 100.0);
+        if (b->cgroup_limited && (r.fixed >= b->limit_bytes || r.fixed > room)) {
+            snprintf(why, whylen, "profile %s's fixed maxmemory %s does not leave its %g%% headroom under the %s",
+                     name, rl_fmt_size(r.fixed, a, sizeof a), r.headroom, b->limit_source);
+            return 0;
+        }
+        b->maxmemory_bytes = r.fixed;
+        snprintf(b->rule, sizeof b->rule, "profile %s", name);
+        break;
+    }
+    case RL_MEM_SHARE: {
+        if (!b->limit_bytes) {
+            snprintf(why, whylen, "profile %s sets maxmemory as %g%% of the memory limit, but neither a cgroup limit "
+                     "nor MemTotal is known", name, r.share);
+            return 0;
+        }
+        uint64_t mm = rl_profile_share_of(b->limit_bytes, r.share);
+        const char *clamp = "";
+        if (r.min && mm < r.min)
+            mm = r.min, clamp = ", raised to its min";
+        if (r.max && mm > r.max)
+            mm = r.max, clamp = ", lowered to its max";
+        if (mm == 0 || (b->cgroup_limited && mm >= b->limit_bytes)) {
+            snprintf(why, whylen, "profile %s's %g%% of the %s comes to %s%s", name, r.share, b->limit_source,
+                     rl_fmt_size(mm, a, sizeof a), mm ? ", not below the limit" : ", which Redis reads as no limit");
+            return 0;
+        }
+        b->maxmemory_bytes = mm;
+        snprintf(b->rule, sizeof b->rule, "%g%% of %s%s, profile %s", r.share, b->limit_source, clamp, name);
+        break;
+    }
+    }
+    snprintf(b->from, sizeof b->from, "%s", name);
+    return 1;
+}
+
+int rl_budget_decide(struct rl_budget *b, const struct rl_facts *f, const struct rl_profile *const *cands,
+                     int ncands)
+{
+    memset(b, 0, sizeof *b);
+    b->limit_bytes = rl_profile_effective_limit(f, b->limit_source, sizeof b->limit_source);
+    b->cgroup_limited = f->memory_limit_bytes.state == RL_FACT_VALUE || f->memory_high_bytes.state == RL_FACT_VALUE;
+    char first_why[400] = "", why[400];
+    for (int i = 0; i < ncands; i++) {
+        if (try_rule(b, cands[i], why, sizeof why)) {
+            if (i > 0)
+                snprintf(b->note, sizeof b->note, "%s; the memory decision comes from profile %s, the next matching "
+                         "profile whose rule fits", first_why, rl_profile_name(cands[i]));
+            char how[128];
+            snprintf(how, sizeof how, "profile %s's rule", rl_profile_name(cands[i]));
+            implied_overhead(b, how);
+            return 0;
+        }
+        if (i == 0)
+            snprintf(first_why, sizeof first_why, "%s", why);
+    }
+    b->err = -1;
+    snprintf(b->errstr, sizeof b->errstr, "no matching profile's maxmemory fits here (%s); pass --maxmemory SIZE below "
+             "the %s", first_why[0] ? first_why : "no profile", b->limit_source);
+    return -1;
+}
+
+void rl_budget_from_option(struct rl_budget *b, uint64_t maxmemory, const char *option)
+{
+    b->err = 0;
+    b->errstr[0] = '\0';
+    b->note[0] = '\0';
+    b->nterms = 0;
+    b->maxmemory_bytes = maxmemory;
+    snprintf(b->from, sizeof b->from, "%s", option);
+    snprintf(b->rule, sizeof b->rule, "%s on the command line", option);
+    implied_overhead(b, option);
+    if (b->cgroup_limited && b->limit_bytes && maxmemory >= b->limit_bytes)
+        snprintf(b->note, sizeof b->note, "%s is not below the %s: the cgroup may OOM-kill Redis before it evicts "
+                 "(allowed by --force)", option, b->limit_source);
+}

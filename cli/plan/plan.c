@@ -1,0 +1,190 @@
+#include "cli/plan/plan.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/server/obtain.h"
+#include "cli/server/signals.h"
+#include "cli/util/paths.h"
+#include "cli/util/size.h"
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct rl_plan *p, int kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->errstr, sizeof p->errstr, fmt, ap);
+    va_end(ap);
+    p->err = kind;
+    return -1;
+}
+
+static int kind_of_code(int exit_code) { return exit_code == 2 ? RL_PLAN_ERR_INPUT : RL_PLAN_ERR_RUNTIME; }
+
+/* Every command probes the same facts the same way, so they cannot choose differently. */
+static void probe(struct rl_facts *f, const struct rl_root *root, const char *state_dir, const char *cache_dir)
+{
+    struct rl_probe_opts po = {.state_dir = state_dir && state_dir[0] ? state_dir : NULL};
+    if (root->host && cache_dir && cache_dir[0])
+        po.cache_dir = cache_dir; /* a captured tree's cache is not here to search */
+    rl_probe_all(f, root, &po);
+}
+
+void rl_plan_facts(struct rl_facts *f, const struct rl_root *root)
+{
+    char state[PATH_MAX] = "", cache[PATH_MAX] = "";
+    if (rl_state_dir(state, sizeof state) < 0)
+        state[0] = '\0';
+    if (rl_cache_dir(cache, sizeof cache) < 0)
+        cache[0] = '\0';
+    probe(f, root, state, cache);
+}
+
+static bool sets_maxmemory(const struct rl_plan_opts *o)
+{
+    if (o->maxmemory)
+        return true;
+    for (int i = 0; i < o->nset; i++)
+        if (strncmp(o->set[i], "maxmemory=", 10) == 0)
+            return true;
+    return false;
+}
+
+static void decide_role(struct rl_plan *p)
+{
+    if (p->persistent) {
+        snprintf(p->role, sizeof p->role, "store");
+        snprintf(p->role_why, sizeof p->role_why, "persistence is on (save rules or appendonly), policy %s",
+                 p->policy);
+    } else if (strcmp(p->policy, "noeviction") == 0) {
+        snprintf(p->role, sizeof p->role, "store");
+        snprintf(p->role_why, sizeof p->role_why, "noeviction: writes past maxmemory fail rather than evict keys "
+                 "(no persistence, so data lasts until Redis stops)");
+    } else {
+        snprintf(p->role, sizeof p->role, "cache");
+        snprintf(p->role_why, sizeof p->role_why, "%s evicts keys at maxmemory; no persistence", p->policy);
+    }
+}
+
+/* The build decision: the chosen profile's allocator and make variables, looked up in the
+ * cache (never fetched or compiled here). */
+static void look_up_build(struct rl_plan *p, const struct rl_plan_opts *o)
+{
+    struct rl_plan_build *b = &p->build;
+    snprintf(b->allocator, sizeof b->allocator, "%s", rl_profile_allocator(p->build_profile));
+    snprintf(b->from, sizeof b->from, "%s", rl_profile_name(p->choice.winner));
+    struct rl_obtain ob = {.cache_dir = p->cache_dir, .source = o->source, .profile = p->build_profile,
+                           .facts = &p->facts, .dry_run = true};
+    int code = RL_PLAN_ERR_RUNTIME;
+    int rc = rl_obtain_build(&ob, &b->info, b->action, sizeof b->action, b->action, sizeof b->action, &code);
+    snprintf(b->make_vars, sizeof b->make_vars, "%s", b->info.make_vars);
+    snprintf(b->version, sizeof b->version, "%s", b->info.version);
+    snprintf(b->key, sizeof b->key, "%s", b->info.key);
+    const char *base = strrchr(b->info.server, '/');
+    snprintf(b->server, sizeof b->server, "%s", base && strncmp(base + 1, "valkey", 6) == 0 ? "valkey" : "redis");
+    if (rc == 0) {
+        b->state = RL_BUILD_CACHED;
+        snprintf(b->action, sizeof b->action, "use the cached build %s", b->info.server);
+    } else if (rc == 1) {
+        b->state = b->key[0] ? RL_BUILD_COMPILE : RL_BUILD_FETCH;
+    } else {
+        const char *const *vars;
+        size_t n = rl_profile_make_vars(p->build_profile, &vars);
+        rl_join_vars(vars, n, b->make_vars, sizeof b->make_vars);
+        b->state = RL_BUILD_UNAVAILABLE;
+    }
+}
+
+int rl_plan_make(struct rl_plan *p, const struct rl_root *root, const struct rl_plan_opts *o)
+{
+    memset(p, 0, sizeof *p);
+    p->root = *root;
+    bool have_state = rl_state_dir(p->state_dir, sizeof p->state_dir) == 0,
+         have_cache = rl_cache_dir(p->cache_dir, sizeof p->cache_dir) == 0;
+    if (!have_state)
+        p->state_dir[0] = '\0';
+    if (!have_cache)
+        p->cache_dir[0] = '\0';
+    probe(&p->facts, root, p->state_dir, p->cache_dir);
+    p->probed = true;
+    if (!have_state)
+        return fail(p, RL_PLAN_ERR_RUNTIME, "cannot find the state directory: neither XDG_STATE_HOME nor HOME is set; "
+                    "set one");
+    if (!have_cache)
+        return fail(p, RL_PLAN_ERR_RUNTIME, "cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set; "
+                    "set one");
+    if (o->nset > RL_PLAN_MAX_SET)
+        return fail(p, RL_PLAN_ERR_INPUT, "at most %d --set options", RL_PLAN_MAX_SET);
+    int code = 3;
+    if (rl_profile_choose_at(&p->facts, root, o->profile, &p->choice, p->errstr, sizeof p->errstr, &code) < 0) {
+        p->err = kind_of_code(code);
+        return -1;
+    }
+    p->build_profile = p->choice.winner;
+    if (o->allocator) {
+        p->build_profile = rl_profile_with_allocator(p->choice.winner, o->allocator);
+        if (!p->build_profile)
+            return fail(p, RL_PLAN_ERR_INPUT, "\"%s\" is not an allocator redis-light builds (libc or jemalloc)",
+                        o->allocator);
+    }
+
+    /* The memory decision: the chosen profile's rule, or the next matching one that fits. */
+    const struct rl_profile *cands[1 + sizeof p->choice.matching / sizeof p->choice.matching[0]];
+    int ncands = 0;
+    cands[ncands++] = p->build_profile;
+    for (int i = 0; i < p->choice.nmatching; i++)
+        cands[ncands++] = p->choice.matching[i];
+    bool option = sets_maxmemory(o);
+    if (rl_budget_decide(&p->budget, &p->facts, cands, ncands) < 0 && !option)
+        return fail(p, RL_PLAN_ERR_RUNTIME, "%s", p->budget.errstr);
+
+    struct rl_render_overrides ov = {.maxmemory = o->maxmemory, .policy = o->policy, .set = o->set,
+                                     .nset = o->nset, .force = o->force, .planned = p->budget.err == 0,
+                                     .planned_bytes = p->budget.maxmemory_bytes, .planned_why = p->budget.rule};
+    if (rl_profile_render(p->build_profile, &p->facts, &ov, &p->conf, &p->maxmemory, p->policy, sizeof p->policy,
+                          p->errstr, sizeof p->errstr) < 0)
+        return fail(p, RL_PLAN_ERR_INPUT, "%s", p->errstr);
+    if (option)
+        rl_budget_from_option(&p->budget, p->maxmemory, o->maxmemory ? "--maxmemory" : "--set maxmemory");
+    p->persistent = rl_profile_persistent(p->build_profile);
+    for (int i = 0; i < o->nset; i++)
+        if ((strncmp(o->set[i], "save=", 5) == 0 && o->set[i][5]) || strcmp(o->set[i], "appendonly=yes") == 0)
+            p->persistent = true;
+    decide_role(p);
+    look_up_build(p, o);
+    return 0;
+}
+
+int rl_plan_obtain(struct rl_plan *p, const struct rl_plan_opts *o, bool rebuild, bool progress)
+{
+    if (p->build.state == RL_BUILD_CACHED && !rebuild)
+        return 0;
+    struct rl_obtain ob = {.cache_dir = p->cache_dir, .source = o->source, .profile = p->build_profile,
+                           .facts = &p->facts, .rebuild = rebuild, .progress = progress};
+    char action[1024];
+    int code = 3;
+    if (rl_obtain_build(&ob, &p->build.info, action, sizeof action, p->errstr, sizeof p->errstr, &code) < 0) {
+        p->err = kind_of_code(code);
+        return -1;
+    }
+    struct rl_plan_build *b = &p->build;
+    b->state = RL_BUILD_CACHED;
+    snprintf(b->version, sizeof b->version, "%s", b->info.version);
+    snprintf(b->key, sizeof b->key, "%s", b->info.key);
+    snprintf(b->action, sizeof b->action, "%s %s", b->info.cached ? "use the cached build" : "built", b->info.server);
+    return 0;
+}
+
+void rl_plan_free(struct rl_plan *p)
+{
+    if (!p)
+        return;
+    if (p->build_profile != p->choice.winner)
+        rl_profile_free(p->build_profile);
+    p->build_profile = NULL;
+    rl_choice_free(&p->choice);
+    free(p->conf);
+    p->conf = NULL;
+}
