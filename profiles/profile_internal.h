@@ -9,6 +9,12 @@
 #include "probes/root.h"
 
 #define RL_PROFILE_MAX_DEPTH 8     /* all/any nesting */
+/* Lists and mappings inside one another, counted over the whole file. A profile needs
+ * the top mapping plus two levels (a mapping and its list) per all/any group, so the
+ * deepest rules RL_PROFILE_MAX_DEPTH allows sit about 20 deep; 32 leaves room for the
+ * match error to be the one an author sees, and keeps libyaml's scanner, whose cost
+ * grows with the square of the depth, far from slow. */
+#define RL_PROFILE_MAX_NESTING 32
 #define RL_PROFILE_MAX_RULES 64
 #define RL_PROFILE_MAX_VARS 32
 #define RL_PROFILE_MAX_CONF 64

@@ -350,6 +350,10 @@ struct rl_profile *rl_profile_load(const char *path, char *err, size_t errlen)
         }
     }
     rewind(f);
+    if (rl_loader_check_nesting(f, path, err, errlen) < 0) {
+        fclose(f);
+        return NULL;
+    }
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_file(&parser, f);

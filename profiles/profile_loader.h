@@ -4,6 +4,7 @@
 #ifndef RL_PROFILE_LOADER_H
 #define RL_PROFILE_LOADER_H
 #include <stddef.h>
+#include <stdio.h>
 #include <yaml.h>
 
 #include "profiles/profile_internal.h"
@@ -28,5 +29,9 @@ int rl_loader_str(struct rl_loader *L, const yaml_node_t *n, const char *what, c
 /* Parses match: (a rule, a list, or an all/any group) into L->p->rules. Returns the
  * root rule's index, or -1 (error written). */
 int rl_loader_match(struct rl_loader *L, yaml_node_t *n);
+/* Reads f's YAML events to the end and rewinds it. Returns -1 with "PATH:LINE:COLUMN:
+ * nesting deeper than N levels" in err at the first list or mapping nested deeper than
+ * RL_PROFILE_MAX_NESTING, else 0 (syntax errors are left for the real load to report). */
+int rl_loader_check_nesting(FILE *f, const char *path, char *err, size_t errlen);
 
 #endif

@@ -70,6 +70,23 @@ is "doctor --profile NAME" "$("$RL_BIN" doctor --json --profile tiny | jq -r .pr
 "$RL_BIN" doctor --profile "$bad/unknown-allocator.yaml" >/dev/null 2>"$RL_TMP/err"; is "doctor with a bad profile exits 2" $? 2
 ok "and names the file and line" grep -q 'unknown-allocator.yaml:3:14' "$RL_TMP/err"
 
+# A profile nested 100,000 deep (200 KB) is refused at the first level past the bound,
+# with its place, by validate and as a user profile. libyaml's scanning cost grows with
+# the square of the depth: before the bound this took 89 s. timeout only bounds a hang.
+deep="$RL_TMP/deep.yaml"
+{ printf 'name: deep\nbuild:\n  allocator: libc\ndescription: '
+  head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; echo; } >"$deep"
+timeout 20 "$RL_BIN" profiles validate "$deep" >/dev/null 2>"$RL_TMP/err"; is "100,000-deep profile: validate exits 2" $? 2
+is "100,000-deep profile: FILE:LINE:COLUMN of the 33rd level and the bound" "$(cat "$RL_TMP/err")" \
+  "$deep:4:45: nesting deeper than 32 levels; a profile needs a handful (top level, match, all/any groups): flatten the lists and mappings here"
+mkdir -p "$XDG_CONFIG_HOME/redis-light/profiles"
+cp "$deep" "$XDG_CONFIG_HOME/redis-light/profiles/deep.yaml"
+timeout 20 "$RL_BIN" doctor --json >"$RL_TMP/doc" 2>/dev/null; rc=$?
+ok "100,000-deep user profile: doctor finishes (rc $rc)" test "$rc" -le 1
+ok "100,000-deep user profile: doctor reports it and still picks a profile" \
+  jq -e '(.profile_problems | map(test("deep.yaml:4:45: nesting deeper than 32 levels")) | any) and .profile.name != null' "$RL_TMP/doc" >/dev/null
+rm -f "$XDG_CONFIG_HOME/redis-light/profiles/deep.yaml"
+
 # REDIS_LIGHT_PROFILES replaces the shipped directory
 rm -f "$XDG_CONFIG_HOME/redis-light/profiles/"*.yaml
 is "REDIS_LIGHT_PROFILES" "$(REDIS_LIGHT_PROFILES="$RL_FIXTURES/profiles/nomatch" "$RL_BIN" profiles list --json | jq -r '.[].name')" only
