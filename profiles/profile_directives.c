@@ -33,8 +33,8 @@ bool rl_profile_directive_name_valid(const char *s)
 
 const char *rl_profile_refused_directive(const char *key)
 {
-    /* include and rename-command change what the rest of the file means; the others are
-     * the instance part `up` writes (and must stay where its records say). */
+    /* include and rename-command change what the rest of the file means; the instance
+     * ones are the part `up` writes (and must stay where its records say). */
     static const char *const smuggle[] = {"include", "rename-command", NULL};
     static const char *const instance[] = {"port", "bind", "dir", "logfile", "pidfile", "unixsocket",
                                            "unixsocketperm", "daemonize", "supervised", NULL};
@@ -44,6 +44,11 @@ const char *rl_profile_refused_directive(const char *key)
     for (int i = 0; instance[i]; i++)
         if (strcmp(key, instance[i]) == 0)
             return "redis-light writes it per instance; use the up option for it (--port, --bind, --socket, --name)";
+    /* A module is a shared library Redis runs inside the server with the server's rights:
+     * one config line must not be the way arbitrary code gets in. */
+    if (strcmp(key, "loadmodule") == 0)
+        return "a module is native code Redis would run inside the server; redis-light does not load "
+               "modules (run redis-server with your own redis.conf to use one)";
     return NULL;
 }
 

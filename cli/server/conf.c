@@ -41,6 +41,11 @@ int rl_conf_check_set(const char *kv, char *err, size_t errlen)
                  "directive, including the ones up sets; put what you need in --set options or a profile");
         return -1;
     }
+    if (strcasecmp(key, "loadmodule") == 0) { /* Redis reads directive names in any case */
+        snprintf(err, errlen, "--set loadmodule is refused: a module is native code Redis would run inside the "
+                 "server; redis-light does not load modules (run redis-server with your own redis.conf to use one)");
+        return -1;
+    }
     if (rl_conf_reserved(key)) {
         const char *use = strcasecmp(key, "port") == 0 ? "--port" : strcasecmp(key, "bind") == 0 ? "--bind"
                         : strncasecmp(key, "unixsocket", 10) == 0 ? "--socket" : "--name (files live in the state directory)";

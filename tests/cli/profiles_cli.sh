@@ -87,6 +87,13 @@ ok "100,000-deep user profile: doctor reports it and still picks a profile" \
   jq -e '(.profile_problems | map(test("deep.yaml:4:45: nesting deeper than 32 levels")) | any) and .profile.name != null' "$RL_TMP/doc" >/dev/null
 rm -f "$XDG_CONFIG_HOME/redis-light/profiles/deep.yaml"
 
+# loadmodule runs a shared library inside Redis: refused in a profile (the corpus above)
+# and by profiles show --set, like include
+"$RL_BIN" profiles show replit --set loadmodule=/tmp/evil.so >"$RL_TMP/out" 2>"$RL_TMP/err"; rc=$?
+is "profiles show --set loadmodule exits 2" "$rc" 2
+ok "profiles show --set loadmodule says why" grep -q -- "--set loadmodule is refused: a module is native code" "$RL_TMP/err"
+ok "profiles show --set loadmodule renders nothing" test ! -s "$RL_TMP/out"
+
 # REDIS_LIGHT_PROFILES replaces the shipped directory
 rm -f "$XDG_CONFIG_HOME/redis-light/profiles/"*.yaml
 is "REDIS_LIGHT_PROFILES" "$(REDIS_LIGHT_PROFILES="$RL_FIXTURES/profiles/nomatch" "$RL_BIN" profiles list --json | jq -r '.[].name')" only

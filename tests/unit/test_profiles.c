@@ -240,6 +240,10 @@ static void overrides(void)
     const char *inc[] = {"include=/etc/passwd"};
     o2.set = inc;
     OK(render_with("tiny", &f, &o2, &conf, err, sizeof err) == -1 && strstr(err, "--set include is refused"), "include refused: %s", err);
+    const char *mod[] = {"loadmodule=/tmp/evil.so"};
+    o2.set = mod;
+    OK(render_with("tiny", &f, &o2, &conf, err, sizeof err) == -1 && strstr(err, "--set loadmodule is refused") &&
+       strstr(err, "native code"), "loadmodule refused: %s", err);
     const char *ren[] = {"rename-command=CONFIG x"};
     o2.set = ren;
     OK(render_with("tiny", &f, &o2, &conf, err, sizeof err) == -1 && strstr(err, "rename-command"), "rename-command refused");
