@@ -37,6 +37,7 @@ const struct rl_fact_desc rl_fact_table[] = {
     STR(arch, true),
     STR(state_dir, true),
     U64(state_dir_free_bytes, true),
+    U64(state_dir_writable, true),
     U64(port_6379_in_use, true),
     {NULL, RL_FK_U64, 0, false},
 };

@@ -56,6 +56,9 @@ struct rl_facts {
     /* local resources doctor checks: free disk where state lives, port 6379 */
     struct rl_fu64 state_dir_free_bytes;
     struct rl_fstr state_dir;
+    /* 1 when this user can create files in the state directory (or, before it exists, in
+     * its nearest existing ancestor), 0 when not; the evidence says why */
+    struct rl_fu64 state_dir_writable;
     struct rl_fu64 port_6379_in_use; /* 1 in use, 0 free */
 
     char warnings[RL_MAX_WARNINGS][256];

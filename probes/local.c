@@ -1,9 +1,13 @@
-/* Local resources Redis will need: free disk where redis-light keeps state, and whether
- * port 6379 already has a listener (from /proc/net/tcp{,6}, a pure read). */
+/* Local resources Redis will need: free disk where redis-light keeps state and whether
+ * this user may write there, and whether port 6379 already has a listener (from
+ * /proc/net/tcp{,6}, a pure read). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "probes/facts.h"
 
@@ -45,6 +49,22 @@ int rl_proc_net_listening(const char *table, unsigned port)
     return found;
 }
 
+/* Whether up could create its files under dir (the state directory, or the ancestor it
+ * would be created in), asked of the kernel without writing anything. A read-only mount
+ * is named as such: root passes every permission check, so only the mount stops it. */
+static void probe_writable(struct rl_facts *f, const char *dir, const struct statvfs *vfs)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+        rl_fact_u64(&f->state_dir_writable, 0, "%s is not a directory", dir);
+    else if (vfs->f_flag & ST_RDONLY)
+        rl_fact_u64(&f->state_dir_writable, 0, "%s is on a read-only mount (statvfs ST_RDONLY)", dir);
+    else if (access(dir, W_OK | X_OK) < 0)
+        rl_fact_u64(&f->state_dir_writable, 0, "access(%s, W_OK|X_OK): %s", dir, strerror(errno));
+    else
+        rl_fact_u64(&f->state_dir_writable, 1, "access(%s, W_OK|X_OK) succeeds", dir);
+}
+
 void rl_probe_local(struct rl_facts *f, const struct rl_root *r, const struct rl_probe_opts *o)
 {
     if (o && o->state_dir) {
@@ -65,6 +85,7 @@ void rl_probe_local(struct rl_facts *f, const struct rl_root *r, const struct rl
         }
         rl_fact_u64(&f->state_dir_free_bytes, (uint64_t)vfs.f_bavail * vfs.f_frsize,
                     "statvfs(%s)", dir);
+        probe_writable(f, dir, &vfs);
     }
     if (o && o->skip_network)
         return;

@@ -280,9 +280,14 @@ static void c_allocator(const struct rl_facts *f, struct rl_check_result *r)
 
 static void c_disk(const struct rl_facts *f, struct rl_check_result *r)
 {
-    const struct rl_fu64 *x = &f->state_dir_free_bytes;
+    const struct rl_fu64 *x = &f->state_dir_free_bytes, *w = &f->state_dir_writable;
     char a[32];
     evidence(r, x->src);
+    evidence(r, w->src);
+    /* Free space is no use where up cannot create its directory: it would fail there first. */
+    if (w->state == RL_FACT_VALUE && !w->v)
+        return set(r, RL_ST_FAIL, "set XDG_STATE_HOME to a writable directory (up keeps redis.conf, the log and the data there)",
+                   "state directory %s is not writable: %s", f->state_dir.v, w->src);
     if (x->state != RL_FACT_VALUE)
         return set(r, RL_ST_SKIP, NULL, "free disk of the state directory unknown, skipped");
     if (x->v < RL_DISK_FAIL)

@@ -9,7 +9,7 @@ ok "output parses as JSON" jq -e . >/dev/null <<<"$out"
 for k in facts checks summary warnings; do
   ok "top-level key $k" jq -e "has(\"$k\")" >/dev/null <<<"$out"
 done
-for k in page_size max_map_count somaxconn mem_total_bytes mem_available_bytes cgroup_version rlimit_nofile kernel_release arch thp_enabled; do
+for k in page_size max_map_count somaxconn mem_total_bytes mem_available_bytes cgroup_version rlimit_nofile kernel_release arch thp_enabled state_dir_writable; do
   is "fact $k is known here" "$(jq -r ".facts.$k == null" <<<"$out")" false
 done
 for k in overcommit_memory memory_limit_bytes memory_high_bytes memory_usage_bytes swap_limit_bytes cpu_quota_cores pids_max rlimit_as container redis_binaries; do
