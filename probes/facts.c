@@ -20,6 +20,7 @@ const struct rl_fact_desc rl_fact_table[] = {
     U64(somaxconn, true),
     U64(mem_total_bytes, true),
     U64(mem_available_bytes, true),
+    U64(swap_total_bytes, true),
     U64(cgroup_version, true),
     STR(cgroup_memory_path, true),
     U64(memory_limit_bytes, true),

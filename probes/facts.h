@@ -39,6 +39,7 @@ struct rl_facts {
     struct rl_fu64 page_size, max_map_count, overcommit_memory, somaxconn;
     struct rl_fstr thp_enabled, kernel_release, arch;
     struct rl_fu64 mem_total_bytes, mem_available_bytes, cpus_online;
+    struct rl_fu64 swap_total_bytes; /* /proc/meminfo SwapTotal: 0 when no swap is configured */
     /* cgroups: effective values (minimum over the cgroup and its ancestors) */
     struct rl_fu64 cgroup_version; /* 0 none, 1, 2; hybrid is 1 with cgroup_hybrid */
     bool cgroup_hybrid;

@@ -1,4 +1,4 @@
-/* MemTotal and MemAvailable from /proc/meminfo. */
+/* MemTotal, MemAvailable and SwapTotal from /proc/meminfo. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,5 +38,7 @@ void rl_probe_meminfo(struct rl_facts *f, const struct rl_root *r)
     }
     field(f, buf, "MemTotal", &f->mem_total_bytes);
     field(f, buf, "MemAvailable", &f->mem_available_bytes);
+    /* every kernel prints SwapTotal, 0 kB when no swap is configured (even without CONFIG_SWAP) */
+    field(f, buf, "SwapTotal", &f->swap_total_bytes);
     free(buf);
 }

@@ -151,7 +151,12 @@ static void c_swap(const struct rl_facts *f, struct rl_check_result *r)
 {
     const struct rl_fu64 *x = &f->swap_limit_bytes;
     char a[32];
+    evidence(r, f->swap_total_bytes.src);
     evidence(r, x->src);
+    /* A cgroup's swap allowance is only a ceiling: without swap devices (Docker's default
+     * memsw of twice --memory on a swapless host) there is nothing Redis could swap to. */
+    if (f->swap_total_bytes.state == RL_FACT_VALUE && f->swap_total_bytes.v == 0)
+        return set(r, RL_ST_SKIP, NULL, "no swap configured (SwapTotal 0), nothing to limit");
     if (f->memory_limit_bytes.state != RL_FACT_VALUE)
         return set(r, RL_ST_SKIP, NULL, "no memory limit, so no swap limit to judge, skipped");
     if (x->state == RL_FACT_UNKNOWN)

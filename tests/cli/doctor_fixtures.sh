@@ -35,6 +35,10 @@ def warned($s): [$out.warnings[] | select(type == "string" and contains($s))];
   | ([$out.checks[] | select(.id == $c.key)] | first // null) as $row
   | line($row != null and $row.status == $c.value;
          "check \($c.key): got \(if $row then $row.status + " (" + ($row.summary // "") + ")" else "no such check" end), want \($c.value)")),
+(($exp.check_summaries // {}) | to_entries[] as $c
+  | ([$out.checks[] | select(.id == $c.key)] | first // null) as $row
+  | line($row != null and ($row.summary | contains($c.value));
+         "check \($c.key) summary contains \($c.value | tojson) (got \(if $row then $row.summary | tojson else "no such check" end))")),
 (if $exp | has("profile") then line($out.profile.name == $exp.profile; "profile: got \($out.profile.name | tojson), want \($exp.profile | tojson)") else empty end),
 (if $exp | has("binaries") then
    ([$out.facts.redis_binaries[] | {path, version, allocator}] | sort_by(.path)) as $got

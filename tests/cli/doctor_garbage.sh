@@ -33,7 +33,7 @@ rows=(
   "num|v2-root-nolimit|/proc/sys/net/core/somaxconn|somaxconn||128|128"
   "num|v2-root-nolimit|/sys/kernel/mm/transparent_hugepage/enabled|thp_enabled||[always] madvise never|\"always\""
   "num|v2-root-nolimit|/proc/self/smaps|page_size|s/^KernelPageSize:.*/KernelPageSize:      -42 kB/||"
-  "num|v2-root-nolimit|/proc/meminfo|mem_total_bytes,mem_available_bytes|s/^MemTotal:.*/MemTotal:       -42 kB/||"
+  "num|v2-root-nolimit|/proc/meminfo|mem_total_bytes,mem_available_bytes,swap_total_bytes|s/^MemTotal:.*/MemTotal:       -42 kB/||"
   "num|v2-root-nolimit|/proc/self/limits|rlimit_nofile,rlimit_as,rlimit_nproc|s/^Max open files .*/Max open files            -42                  4096                 files     /||"
   "num|v2-root-nolimit|/sys/devices/system/cpu/online|cpus_online||0-7|8"
   "num|v2-root-nolimit|/proc/net/tcp|port_6379_in_use|||"

@@ -9,7 +9,7 @@ ok "output parses as JSON" jq -e . >/dev/null <<<"$out"
 for k in facts checks summary warnings; do
   ok "top-level key $k" jq -e "has(\"$k\")" >/dev/null <<<"$out"
 done
-for k in page_size max_map_count somaxconn mem_total_bytes mem_available_bytes cgroup_version rlimit_nofile kernel_release arch thp_enabled state_dir_writable; do
+for k in page_size max_map_count somaxconn mem_total_bytes mem_available_bytes swap_total_bytes cgroup_version rlimit_nofile kernel_release arch thp_enabled state_dir_writable; do
   is "fact $k is known here" "$(jq -r ".facts.$k == null" <<<"$out")" false
 done
 for k in overcommit_memory memory_limit_bytes memory_high_bytes memory_usage_bytes swap_limit_bytes cpu_quota_cores pids_max rlimit_as container redis_binaries; do
@@ -17,6 +17,8 @@ for k in overcommit_memory memory_limit_bytes memory_high_bytes memory_usage_byt
 done
 is "page size matches getconf" "$(jq -r .facts.page_size <<<"$out")" "$(getconf PAGESIZE)"
 is "max_map_count matches /proc" "$(jq -r .facts.max_map_count <<<"$out")" "$(cat /proc/sys/vm/max_map_count)"
+is "swap_total_bytes matches /proc/meminfo" "$(jq -r .facts.swap_total_bytes <<<"$out")" \
+  "$(awk '$1 == "SwapTotal:" {print $2 * 1024}' /proc/meminfo)"
 is "nofile matches ulimit -n" "$(jq -r .facts.rlimit_nofile <<<"$out")" "$(ulimit -n)"
 ok "every check has id/status/summary/advice" jq -e '[.checks[] | has("id") and has("status") and has("summary") and has("advice")] | all' >/dev/null <<<"$out"
 ok "statuses are ok/warn/fail/skip" jq -e '[.checks[].status | IN("ok","warn","fail","skip")] | all' >/dev/null <<<"$out"
