@@ -136,6 +136,11 @@ static int parse_target(struct bench_plan *p, const struct rl_args *a, char *err
     t->dbnum = (int)db;
     t->timeout_ms = (int)(timeout * 1000 + 0.5);
     const char *sock = rl_args_get(a, "socket"), *host = rl_args_get(a, "host");
+    if ((host && !host[0]) || (sock && !sock[0])) {
+        snprintf(err, errlen, "%s needs a value, got an empty string; give a host name or address (-h), or a "
+                 "socket path (-s)", host && !host[0] ? "-h" : "-s");
+        return -1;
+    }
     if (sock) {
         if (host || rl_args_has(a, "port")) {
             snprintf(err, errlen, "-s connects through a unix socket: give either -s or -h/-p");

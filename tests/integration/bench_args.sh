@@ -44,6 +44,8 @@ bad "--timeout must be between" --timeout 0
 bad "--port must be between 1 and 65535" -p 70000
 bad "unknown option --eviction-now" --eviction-now
 bad "needs more than 1 GiB of send buffers" -c 1000 -P 1000 -d 4kb
+bad "-h needs a value, got an empty string" -h ""
+bad "-s needs a value, got an empty string" -s ""
 
 "$RL_BIN" bench --help >"$RL_TMP/help" 2>&1
 is "--help: exit 0" "$?" 0
