@@ -108,7 +108,15 @@ static void json_samples(struct rl_json *j, const struct rl_evict_run *x)
         rl_json_key(j, "rss"); rl_json_u64(j, e->proc_rss ? e->proc_rss : e->used_memory_rss);
         rl_json_key(j, "maxmemory"); rl_json_u64(j, e->maxmemory);
         rl_json_key(j, "evicted_keys"); rl_json_u64(j, e->evicted_keys);
-        rl_json_key(j, "ops_per_sec"); rl_json_dbl(j, e->ops_per_sec);
+        json_dbl_or_null(j, "ops_per_sec", e->ops_per_sec);
+        /* the raw readings the rate comes from, so anyone can check it */
+        rl_json_key(j, "total_commands_processed"); rl_json_u64(j, e->commands_processed);
+        rl_json_key(j, "server_time_usec");
+        if (e->server_clock)
+            rl_json_i64(j, e->time_us);
+        else
+            rl_json_null(j);
+        rl_json_key(j, "errors"); rl_json_u64(j, e->errors);
         rl_json_key(j, "oom_errors"); rl_json_u64(j, e->oom_errors);
         rl_json_key(j, "mem_fragmentation_ratio"); rl_json_dbl(j, e->frag);
         json_u64_or_null(j, "maps", e->maps);

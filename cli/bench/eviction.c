@@ -198,6 +198,7 @@ static int one_policy(const struct rl_engine_cfg *base, const struct rl_evict_cf
     rl_workload_setget(&wl, "FILL", &seq, 1, 0);
     int rc = rl_engine_run(&fill, &wl, &hooks, &r->fill);
     rl_live_clear(&h.live);
+    rl_sampler_take(s, r->fill.elapsed_s, NULL, 0); /* the fill's last window ends here */
     fill_counts(r);
     c = *cp = alive(c, &base->target);
     if (rc < 0) {

@@ -34,7 +34,11 @@ static double s_limit(const struct rl_evict_sample *p, const struct rl_evict_sam
     (void)p;
     return e->cg_limit ? mib(e->cg_limit) : NAN;
 }
-static double s_ops(const struct rl_evict_sample *p, const struct rl_evict_sample *e) { (void)p; return e->ops_per_sec; }
+static double s_ops(const struct rl_evict_sample *p, const struct rl_evict_sample *e)
+{
+    (void)p;
+    return e->ops_per_sec >= 0 ? e->ops_per_sec : NAN; /* unknown: a gap, not a zero */
+}
 static double s_evict(const struct rl_evict_sample *p, const struct rl_evict_sample *e)
 {
     if (!p || e->t <= p->t || e->evicted_keys < p->evicted_keys)

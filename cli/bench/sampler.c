@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/bench/target.h"
@@ -48,19 +49,61 @@ static char *info_all(redisContext *c)
     return text;
 }
 
-int rl_sampler_begin(struct rl_sampler *s)
+/* INFO on the sampler's connection, with one fresh connection when it fails: a hiredis
+ * context is dead after a timeout or a close (a server's `timeout` closes idle ones). The
+ * login commands of a new connection count in the server's total, so they are noted. */
+static char *sampler_info(struct rl_sampler *s)
 {
     char *info = s->c ? info_all(s->c) : NULL;
-    if (!info) { /* idle since the last run: maybe closed by the server's timeout */
+    if (!info) {
         char err[256];
         redisFree(s->c);
         s->c = rl_control_connect(&s->target, err, sizeof err);
+        s->own_commands += (uint64_t)s->target.has_password + (uint64_t)(s->target.dbnum != 0);
         info = s->c ? info_all(s->c) : NULL;
     }
+    return info;
+}
+
+double rl_sampler_rate(uint64_t commands0, int64_t time0_us, uint64_t commands1, int64_t time1_us, uint64_t own)
+{
+    if (time1_us <= time0_us || commands1 < commands0)
+        return -1;
+    uint64_t n = commands1 - commands0;
+    n = n > own ? n - own : 0;
+    return (double)n * 1e6 / (double)(time1_us - time0_us);
+}
+
+/* The server's command counter and clock from one INFO text: both are read as the INFO
+ * command starts (Redis refreshes its cached time at every command), so they belong to
+ * the same instant. A server without server_time_usec (before 6.2) gets this machine's
+ * clock at the reply instead. */
+static void counter_and_clock(const char *info, uint64_t *commands, int64_t *time_us, bool *server_clock)
+{
+    *commands = rl_info_u64(info, "total_commands_processed", 0);
+    uint64_t us = rl_info_u64(info, "server_time_usec", 0);
+    *server_clock = us > 0 && us <= (uint64_t)INT64_MAX;
+    if (*server_clock) {
+        *time_us = (int64_t)us;
+    } else {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        *time_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    }
+}
+
+int rl_sampler_begin(struct rl_sampler *s)
+{
+    s->own_commands = 0;
+    char *info = sampler_info(s);
     if (!info)
         return -1;
     s->evicted0 = rl_info_u64(info, "evicted_keys", 0);
     s->oom0 = rl_info_errorstat(info, "OOM");
+    bool server_clock;
+    counter_and_clock(info, &s->prev_commands, &s->prev_time_us, &server_clock);
+    s->have_prev = true;
+    s->own_commands = 1; /* this INFO counts in the next reading */
     free(info);
     return 0;
 }
@@ -69,14 +112,7 @@ void rl_sampler_take(struct rl_sampler *s, double t, const struct rl_stats *wind
 {
     if (s->failed)
         return;
-    char *info = s->c ? info_all(s->c) : NULL;
-    if (!info) {
-        /* a hiredis context is dead after a timeout or a close: one fresh try */
-        char err[256];
-        redisFree(s->c);
-        s->c = rl_control_connect(&s->target, err, sizeof err);
-        info = s->c ? info_all(s->c) : NULL;
-    }
+    char *info = sampler_info(s);
     if (!info) {
         s->failed = true; /* the load's own errors say why; samples stop here */
         return;
@@ -102,13 +138,19 @@ void rl_sampler_take(struct rl_sampler *s, double t, const struct rl_stats *wind
     e->evicted_keys = ev >= s->evicted0 ? ev - s->evicted0 : 0;
     e->oom_rejections = oom >= s->oom0 ? oom - s->oom0 : 0;
     e->frag = rl_info_dbl(info, "mem_fragmentation_ratio", 0);
+    counter_and_clock(info, &e->commands_processed, &e->time_us, &e->server_clock);
     free(info);
+    e->ops_per_sec = s->have_prev ? rl_sampler_rate(s->prev_commands, s->prev_time_us, e->commands_processed,
+                                                    e->time_us, s->own_commands)
+                                  : -1;
+    s->prev_commands = e->commands_processed;
+    s->prev_time_us = e->time_us;
+    s->have_prev = true;
+    s->own_commands = 1;
     if (window && window_s > 0) {
-        /* the load as the server saw it: warm-up requests count here too */
-        uint64_t ops = rl_counters_ops(&window->c) + window->c.warmup_ops[RL_OP_SET] + window->c.warmup_ops[RL_OP_GET];
-        e->ops_per_sec = (double)ops / window_s;
-        e->errors = rl_counters_errors(&window->c);
-        e->oom_errors = window->c.errors[RL_ERR_OOM];
+        /* error replies are not commands the server processed: the load's own count */
+        e->errors = rl_counters_errors(&window->c) + window->c.warmup_errors;
+        e->oom_errors = window->c.errors[RL_ERR_OOM] + window->c.warmup_oom;
     }
     if (s->pid > 0) {
         e->proc_rss = rl_proc_rss(s->pid);

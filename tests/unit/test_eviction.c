@@ -1,6 +1,7 @@
 /* Pure parts of bench --eviction: the rank->key bijection that keeps popularity apart from
  * the fill order, the cache-aside workload's refill on a miss, the SCAN pattern for a
- * prefix (glob characters escaped), INFO parsing, and the ideal hit ratio. */
+ * prefix (glob characters escaped), INFO parsing, the ideal hit ratio, and the sampler's
+ * rate from the server's own counter and clock. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,8 +94,22 @@ static void refill(void)
     wl.thread_free(st);
 }
 
+/* A sample's rate is the server's commands over the server's time between two INFOs, less
+ * the sampler's own INFO; readings that cannot give one say so instead of inventing it. */
+static void sampler_rate(void)
+{
+    /* 50001 commands in 250 ms, one of them the previous INFO: 200000 per second */
+    OK(fabs(rl_sampler_rate(1000, 5000000, 51001, 5250000, 1) - 200000) < 1e-6, "200k/s");
+    OK(fabs(rl_sampler_rate(7, 0, 7, 1000, 0)) < 1e-12, "an idle server: 0");
+    OK(fabs(rl_sampler_rate(7, 0, 8, 1000, 3)) < 1e-12, "fewer commands than our own: 0, not negative");
+    OK(rl_sampler_rate(1000, 5000000, 2000, 5000000, 1) < 0, "no time passed: unknown");
+    OK(rl_sampler_rate(1000, 5000000, 2000, 4000000, 1) < 0, "the clock went back: unknown");
+    OK(rl_sampler_rate(90000, 5000000, 10, 5250000, 1) < 0, "the counter went back (a restart): unknown");
+}
+
 int main(void)
 {
+    sampler_rate();
     bijection(1);
     bijection(2);
     bijection(1000);
