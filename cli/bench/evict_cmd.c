@@ -49,8 +49,13 @@ static int parse(const struct rl_args *a, const struct rl_keydist *keys, struct 
     const char *mm = rl_args_get(a, "maxmemory");
     if (mm) {
         char why[128];
-        if (rl_parse_size(mm, &ec->maxmemory_set, why, sizeof why) < 0 || ec->maxmemory_set < (1u << 20)) {
-            snprintf(err, errlen, "--maxmemory %s: %s", mm, ec->maxmemory_set ? "at least 1mb" : why);
+        if (rl_parse_size(mm, &ec->maxmemory_set, why, sizeof why) < 0) {
+            snprintf(err, errlen, "--maxmemory %s: %s", mm, why);
+            return -1;
+        }
+        if (ec->maxmemory_set < (1u << 20)) {
+            snprintf(err, errlen, "--maxmemory %s: give at least 1mb (the limit the fill runs into; 0 would "
+                     "mean no limit, and nothing is evicted without one)", mm);
             return -1;
         }
     }
@@ -105,6 +110,13 @@ static int check_target(struct rl_engine_cfg *cfg, const struct rl_args *a, stru
         snprintf(err, errlen, "%s is a Redis Cluster; cluster mode is not supported yet", w);
         return RL_EXIT_RUNTIME;
     }
+    if (si->read_only_replica) {
+        /* every SET would come back READONLY: no fill, no eviction, nothing to measure */
+        snprintf(err, errlen, "%s is a read-only replica (role:slave, replica-read-only yes%s%s): it refuses the "
+                 "writes --eviction makes; point bench at the master with -h/-p", w, si->master[0] ? ", master " : "",
+                 si->master);
+        return RL_EXIT_RUNTIME;
+    }
     if (!rl_evict_server_owned(si->pid, &cfg->target) && !rl_args_has(a, "allow-eviction")) {
         snprintf(err, errlen, "%s is not a server redis-light started: --eviction fills it past maxmemory, and "
                  "its policy can then evict your own keys. Add --allow-eviction to run anyway (maxmemory and the "
@@ -116,11 +128,32 @@ static int check_target(struct rl_engine_cfg *cfg, const struct rl_args *a, stru
     return 0;
 }
 
+/* Error replies other than OOM (OOM is what noeviction is measured by): READONLY, NOPERM
+ * and the like mean the figures do not describe eviction. Returns how many, and an example
+ * reply in *example. */
+static uint64_t other_errors(const struct rl_evict_run *runs, int nruns, const char **example)
+{
+    uint64_t n = 0;
+    *example = "";
+    for (int i = 0; i < nruns; i++) {
+        const struct rl_run_result *phase[2] = {&runs[i].fill, &runs[i].cache};
+        for (int p = 0; p < 2; p++) {
+            const struct rl_counters *c = &phase[p]->stats.c;
+            n += c->errors[RL_ERR_AUTH] + c->errors[RL_ERR_OTHER] + (c->warmup_errors - c->warmup_oom);
+            for (int k = RL_ERR_AUTH; k < RL_ERR_COUNT && !(*example)[0]; k++)
+                *example = phase[p]->first_error[k];
+        }
+    }
+    return n;
+}
+
 int rl_bench_eviction(const struct rl_args *a, struct rl_engine_cfg *cfg, const char *target_source,
                       const struct rl_keydist *keys, volatile sig_atomic_t *interrupted)
 {
     struct rl_evict_cfg ec;
-    char err[4096] = "", polbuf[256];
+    static char err[16384];
+    char polbuf[256];
+    err[0] = '\0';
     if (parse(a, keys, &ec, polbuf, sizeof polbuf, err, sizeof err) < 0)
         return rl_usage_error("%s", err);
     if (!rl_args_has(a, "datasize"))
@@ -173,8 +206,18 @@ int rl_bench_eviction(const struct rl_args *a, struct rl_engine_cfg *cfg, const 
     }
     if (*interrupted && !err[0])
         snprintf(err, sizeof err, "interrupted");
+    bool stopped = rc || *interrupted;
+    const char *example = "";
+    uint64_t errors = stopped ? 0 : other_errors(runs, nruns, &example);
+    static char problems[512];
+    if (errors)
+        snprintf(problems, sizeof problems, "the server answered %llu request%s with an error other than OOM "
+                 "(e.g. \"%s\")%s; the hit ratios and eviction figures do not measure eviction",
+                 (unsigned long long)errors, errors == 1 ? "" : "s", example,
+                 strncmp(example, "READONLY", 8) == 0 ? ": it is a read-only replica, point bench at its master" : "");
     rep.nruns = nruns;
-    rep.error = rc || *interrupted ? err : NULL;
+    rep.error = stopped ? err : NULL;
+    rep.problem = errors ? problems : NULL;
     if (rl_out.json)
         rl_evict_json(stdout, &rep);
     else
@@ -182,17 +225,24 @@ int rl_bench_eviction(const struct rl_args *a, struct rl_engine_cfg *cfg, const 
     fflush(stdout);
     const char *plot = rl_args_get(a, "plot");
     char perr[4200];
+    bool plot_failed = false;
     if (plot && nruns && rl_plot_svg(plot, runs, nruns, perr, sizeof perr) < 0) {
         rl_err("%s", perr);
-        rc = rc ? rc : RL_EXIT_RUNTIME;
+        plot_failed = true;
     } else if (plot && nruns && !rl_out.quiet && !rl_out.json) {
         rl_info("chart written to %s", plot);
     }
     for (int i = 0; i < nruns; i++)
         rl_evict_run_free(&runs[i]);
-    if (rc || *interrupted) {
+    if (stopped) {
         rl_err("bench --eviction stopped early: %s", err);
         return rc == RL_EXIT_USAGE ? rc : RL_EXIT_RUNTIME;
+    }
+    if (plot_failed)
+        return RL_EXIT_RUNTIME;
+    if (errors) {
+        rl_err("%s", problems);
+        return RL_EXIT_PROBLEMS;
     }
     return RL_EXIT_OK;
 }

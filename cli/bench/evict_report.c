@@ -75,6 +75,8 @@ void rl_evict_table(FILE *f, const struct rl_evict_report *r)
                "(free) and while it evicted (evict).\n");
     if (r->error)
         fprintf(f, "stopped early: %s\n", r->error);
+    else if (r->problem)
+        fprintf(f, "problem: %s\n", r->problem);
 }
 
 static void json_u64_or_null(struct rl_json *j, const char *key, uint64_t v)
@@ -221,7 +223,7 @@ void rl_evict_json(FILE *f, const struct rl_evict_report *r)
     for (int i = 0; i < r->nruns; i++)
         json_run(&j, &r->runs[i]);
     rl_json_end_arr(&j);
-    rl_json_key(&j, "error"); rl_json_str(&j, r->error);
+    rl_json_key(&j, "error"); rl_json_str(&j, r->error ? r->error : r->problem);
     rl_json_end_obj(&j);
     rl_json_done(&j);
 }

@@ -15,6 +15,7 @@ struct rl_evict_report {
     const struct rl_evict_run *runs;
     int nruns;
     const char *error;                   /* why it stopped early, or NULL */
+    const char *problem;                 /* what is wrong with a run that finished, or NULL */
 };
 
 void rl_evict_header(FILE *f, const struct rl_evict_report *r);

@@ -107,6 +107,13 @@ int rl_control_info(redisContext *c, const struct rl_target *t, struct rl_server
         snprintf(si->maxmemory_policy, sizeof si->maxmemory_policy, "unknown");
     si->cluster = rl_info_field(info, "cluster_enabled", v, sizeof v) == 0 && strcmp(v, "1") == 0;
     si->pid = (long long)rl_info_u64(info, "process_id", 0);
+    char host[256], port[16];
+    if (rl_info_field(info, "role", v, sizeof v) == 0 && strcmp(v, "slave") == 0) {
+        si->read_only_replica = rl_info_u64(info, "slave_read_only", 1) != 0;
+        if (rl_info_field(info, "master_host", host, sizeof host) == 0 &&
+            rl_info_field(info, "master_port", port, sizeof port) == 0)
+            snprintf(si->master, sizeof si->master, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
+    }
     freeReplyObject(r);
     return 0;
 }

@@ -16,6 +16,8 @@ struct rl_server_info {
     uint64_t maxmemory;          /* 0: no limit */
     char maxmemory_policy[48];
     bool cluster;
+    bool read_only_replica;      /* role:slave with slave_read_only:1: it refuses writes */
+    char master[300];            /* a replica's master_host:master_port, or "" */
     long long pid;               /* process_id, for samplers that read /proc */
 };
 
