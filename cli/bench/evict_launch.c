@@ -80,7 +80,7 @@ int rl_evict_launch(const struct rl_engine_cfg *base, const struct rl_evict_cfg 
             break;
         struct launched l;
         memset(&l, 0, sizeof l);
-        char why[2048];
+        static char why[8192];
         rc = prepare(item, profile, &facts, cache, &l, why, sizeof why);
         if (rc) {
             snprintf(err, errlen, "--launch %s: %s", item, why);
@@ -104,7 +104,9 @@ int rl_evict_launch(const struct rl_engine_cfg *base, const struct rl_evict_cfg 
         snprintf(cfg.target.host, sizeof cfg.target.host, "127.0.0.1");
         cfg.target.port = t.port;
         cfg.target.timeout_ms = base->target.timeout_ms;
-        if (rl_evict_on_server(&cfg, ec, t.pid, item, l.build.allocator, l.build.version, runs, nruns, why,
+        struct rl_evict_cfg own = *ec;
+        own.throwaway = true;
+        if (rl_evict_on_server(&cfg, &own, t.pid, item, l.build.allocator, l.build.version, runs, nruns, why,
                                sizeof why) < 0) {
             snprintf(err, errlen, "%s", why);
             rc = 3;

@@ -8,6 +8,7 @@
 
 #include "cli/bench/cacheaside.h"
 #include "cli/bench/evict_server.h"
+#include "cli/bench/evict_undo.h"
 #include "cli/bench/report.h"
 #include "cli/bench/target.h"
 #include "cli/bench/zipf.h"
@@ -113,20 +114,30 @@ static void summarize(struct rl_evict_run *r, const struct rl_sampler *s, const 
     r->p99_evicting_ns = h->evicting_t > 0 ? rl_hist_percentile(&h->evicting_s.lat, 99) : 0;
 }
 
+static bool pong(redisContext *c)
+{
+    redisReply *r = redisCommand(c, "PING");
+    bool ok = r && (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING);
+    freeReplyObject(r);
+    return ok;
+}
+
 /* The control connection sits idle through each phase; a server with `timeout N` closes
- * it. Returns a working connection (the same or a new one), or NULL. */
+ * it. Returns a working connection (the same or a new one), or NULL. A fresh one must
+ * answer too: a stopped server's kernel still accepts connections. Every wait is bounded
+ * by the target's timeout. */
 static redisContext *alive(redisContext *c, const struct rl_target *t)
 {
-    if (c && !c->err) {
-        redisReply *r = redisCommand(c, "PING");
-        bool ok = r && (r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_STRING);
-        freeReplyObject(r);
-        if (ok)
-            return c;
-    }
+    if (c && !c->err && pong(c))
+        return c;
     redisFree(c);
     char err[256];
-    return rl_control_connect(t, err, sizeof err);
+    c = rl_control_connect(t, err, sizeof err);
+    if (c && !pong(c)) {
+        redisFree(c);
+        c = NULL;
+    }
+    return c;
 }
 
 /* The run's counters from the server itself (INFO deltas since the sampler's baseline),
@@ -159,15 +170,18 @@ static void fill_counts(struct rl_evict_run *r)
     r->oom_errors = fc->errors[RL_ERR_OOM] + cc->errors[RL_ERR_OOM] + cc->warmup_oom;
 }
 
-/* One policy: clean prefix, fill, count what stayed, cache phase, read the counters. */
+/* One policy: clean prefix, fill, count what stayed, cache phase, read the counters. Notes
+ * in ch what it sends that the end has to undo. */
 static int one_policy(const struct rl_engine_cfg *base, const struct rl_evict_cfg *ec, redisContext **cp,
-                      struct rl_sampler *s, struct rl_evict_run *r, char *err, size_t errlen)
+                      struct rl_sampler *s, struct rl_evict_changes *ch, struct rl_evict_run *r, char *err,
+                      size_t errlen)
 {
     redisContext *c = *cp = alive(*cp, &base->target);
     if (!c) {
         snprintf(err, errlen, "lost the control connection to the server");
         return -1;
     }
+    snprintf(ch->policy, sizeof ch->policy, "%s", r->policy);
     if (rl_config_set(c, "maxmemory-policy", r->policy, err, errlen) < 0 ||
         rl_prefix_keys(c, base->key_prefix, true) < 0) {
         if (!err[0])
@@ -196,6 +210,7 @@ static int one_policy(const struct rl_engine_cfg *base, const struct rl_evict_cf
     struct rl_keydist seq = {.kind = RL_DIST_SEQUENTIAL, .keyspace = r->keyspace};
     struct rl_workload wl;
     rl_workload_setget(&wl, "FILL", &seq, 1, 0);
+    ch->keys = true;
     int rc = rl_engine_run(&fill, &wl, &hooks, &r->fill);
     rl_live_clear(&h.live);
     rl_sampler_take(s, r->fill.elapsed_s, NULL, 0); /* the fill's last window ends here */
@@ -250,6 +265,36 @@ static int one_policy(const struct rl_engine_cfg *base, const struct rl_evict_cf
     return 0;
 }
 
+/* The end of every run on a server, whatever happened: undo, and say how it went. rc is
+ * the runs' result; err holds their error when rc < 0. Returns the final rc. */
+static int finish(redisContext *c, const struct rl_engine_cfg *base, const struct rl_evict_cfg *ec,
+                  const struct rl_evict_changes *ch, int rc, char *err, size_t errlen)
+{
+    if (!rl_evict_changed(ch)) {
+        redisFree(c);
+        return rc;
+    }
+    char why[512];
+    snprintf(why, sizeof why, "it did not answer a PING within --timeout %d ms: is it stopped, hung or overloaded?",
+             base->target.timeout_ms);
+    c = alive(c, &base->target);
+    int undone = c ? rl_evict_undo(c, base->key_prefix, ch, why, sizeof why) : -1;
+    redisFree(c);
+    if (undone == 0 && (rc == 0 || ec->throwaway))
+        return rc; /* a throwaway server is stopped next: its settings need no word */
+    static char note[8192];
+    if (undone == 0)
+        rl_evict_undone(&base->target, ch, note, sizeof note);
+    else if (ec->throwaway)
+        snprintf(note, sizeof note, "could not undo bench's changes (%s); the throwaway server is stopped next", why);
+    else
+        rl_evict_manual_undo(&base->target, base->key_prefix, ch, why, note, sizeof note);
+    size_t used = rc < 0 ? strnlen(err, errlen) : 0;
+    if (used + 3 < errlen)
+        snprintf(err + used, errlen - used, "%s%s", used ? "; " : "", note);
+    return -1;
+}
+
 int rl_evict_on_server(const struct rl_engine_cfg *base, const struct rl_evict_cfg *ec, pid_t local_pid,
                        const char *label, const char *allocator, const char *version,
                        struct rl_evict_run *runs, int *nruns, char *err, size_t errlen)
@@ -258,18 +303,18 @@ int rl_evict_on_server(const struct rl_engine_cfg *base, const struct rl_evict_c
     redisContext *c = rl_control_connect(&base->target, err, errlen);
     if (!c)
         return -1;
-    struct rl_saved_config saved;
-    if (rl_config_save(c, &saved, err, errlen) < 0) {
+    struct rl_evict_changes ch;
+    memset(&ch, 0, sizeof ch);
+    if (rl_config_save(c, &ch.saved, err, errlen) < 0) {
         redisFree(c);
         return -1;
     }
     int rc = 0;
-    char mm[32];
     if (ec->maxmemory_set) {
-        snprintf(mm, sizeof mm, "%llu", (unsigned long long)ec->maxmemory_set);
-        rc = rl_config_set(c, "maxmemory", mm, err, errlen);
+        snprintf(ch.maxmemory, sizeof ch.maxmemory, "%llu", (unsigned long long)ec->maxmemory_set);
+        rc = rl_config_set(c, "maxmemory", ch.maxmemory, err, errlen);
     }
-    uint64_t maxmemory = ec->maxmemory_set ? ec->maxmemory_set : strtoull(saved.maxmemory, NULL, 10);
+    uint64_t maxmemory = ec->maxmemory_set ? ec->maxmemory_set : strtoull(ch.saved.maxmemory, NULL, 10);
     if (rc == 0 && maxmemory == 0) {
         snprintf(err, errlen, "the server has no maxmemory, so nothing would ever be evicted; give "
                  "--maxmemory SIZE (set with CONFIG SET for the run and restored after)");
@@ -298,7 +343,7 @@ int rl_evict_on_server(const struct rl_engine_cfg *base, const struct rl_evict_c
         r->keyspace = (uint64_t)keys;
         r->hit_ratio = r->ideal_hit_ratio = -1;
         why[0] = '\0';
-        rc = one_policy(base, ec, &c, &s, r, why, sizeof why);
+        rc = one_policy(base, ec, &c, &s, &ch, r, why, sizeof why);
         r->samples = s.s; /* the run keeps its samples; the sampler starts a new array */
         r->nsamples = s.n;
         s.s = NULL;
@@ -310,23 +355,7 @@ int rl_evict_on_server(const struct rl_engine_cfg *base, const struct rl_evict_c
         }
     }
     rl_sampler_close(&s);
-    /* Leave no bench keys and the server's own settings, whatever happened above; on a
-     * connection that broke, try a fresh one. */
-    char rerr[256] = "the server is unreachable";
-    c = alive(c, &base->target);
-    if (!c && rc == 0) {
-        snprintf(err, errlen, "could not restore the server's maxmemory and policy: %s", rerr);
-        rc = -1;
-    }
-    if (c) {
-        rl_prefix_keys(c, base->key_prefix, true);
-        if (rl_config_restore(c, &saved, rerr, sizeof rerr) < 0 && rc == 0) {
-            snprintf(err, errlen, "could not restore the server's settings: %s", rerr);
-            rc = -1;
-        }
-    }
-    redisFree(c);
-    return rc;
+    return finish(c, base, ec, &ch, rc, err, errlen);
 }
 
 void rl_evict_run_free(struct rl_evict_run *r)

@@ -24,6 +24,8 @@ struct rl_evict_cfg {
     double zipf_s;            /* key popularity in the cache phase */
     uint64_t maxmemory_set;   /* --maxmemory: CONFIG SET for the run; 0 keeps the server's */
     bool live;                /* live line on stderr */
+    bool throwaway;           /* --launch: the server is stopped after its runs, so nothing is
+                                 left to undo by hand */
 };
 
 struct rl_evict_run {
@@ -55,8 +57,10 @@ struct rl_evict_run {
 
 /* Runs every policy of ec on the server t. local_pid: its pid when it runs here (0
  * otherwise). Appends to runs (room for ec->npolicies more). Returns 0, or -1 when a run
- * stopped early or the server could not be prepared (err says why; the runs done so far,
- * and the partial one, are in runs). CONFIG is restored either way. */
+ * stopped early, the server could not be prepared or bench's changes could not be undone
+ * (err says why, and then which redis-cli commands undo them; the runs done so far, and
+ * the partial one, are in runs). CONFIG is restored and the keys deleted either way
+ * when the server answers; err says so when a run stopped early. */
 int rl_evict_on_server(const struct rl_engine_cfg *base, const struct rl_evict_cfg *ec, pid_t local_pid,
                        const char *label, const char *allocator, const char *version,
                        struct rl_evict_run *runs, int *nruns, char *err, size_t errlen);

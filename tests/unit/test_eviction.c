@@ -1,7 +1,8 @@
 /* Pure parts of bench --eviction: the rank->key bijection that keeps popularity apart from
  * the fill order, the cache-aside workload's refill on a miss, the SCAN pattern for a
- * prefix (glob characters escaped), INFO parsing, the ideal hit ratio, and the sampler's
- * rate from the server's own counter and clock. */
+ * prefix (glob characters escaped), INFO parsing, the ideal hit ratio, the sampler's
+ * rate from the server's own counter and clock, and the commands printed when bench's
+ * changes to a server could not be undone. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "cli/bench/cacheaside.h"
 #include "cli/bench/evict_server.h"
+#include "cli/bench/evict_undo.h"
 #include "cli/bench/eviction.h"
 #include "cli/bench/sampler.h"
 #include "cli/bench/plot.h"
@@ -107,9 +109,61 @@ static void sampler_rate(void)
     OK(rl_sampler_rate(90000, 5000000, 10, 5250000, 1) < 0, "the counter went back (a restart): unknown");
 }
 
+static void manual_undo(void)
+{
+    struct rl_target t;
+    memset(&t, 0, sizeof t);
+    snprintf(t.host, sizeof t.host, "127.0.0.1");
+    t.port = 6390;
+    struct rl_evict_changes ch;
+    memset(&ch, 0, sizeof ch);
+    OK(!rl_evict_changed(&ch), "nothing saved: nothing to undo");
+    ch.saved.saved = true;
+    snprintf(ch.saved.maxmemory, sizeof ch.saved.maxmemory, "16777216");
+    snprintf(ch.saved.policy, sizeof ch.saved.policy, "noeviction");
+    OK(!rl_evict_changed(&ch), "nothing sent: nothing to undo");
+    snprintf(ch.maxmemory, sizeof ch.maxmemory, "12582912");
+    snprintf(ch.policy, sizeof ch.policy, "allkeys-lru");
+    ch.keys = true;
+    OK(rl_evict_changed(&ch), "sent: something to undo");
+    static char out[8192];
+    rl_evict_manual_undo(&t, "rl:", &ch, "no reply", out, sizeof out);
+    OK(strstr(out, "on 127.0.0.1:6390 (no reply)") != NULL, "names the server and why: %s", out);
+    OK(strstr(out, "maxmemory 12582912 (its own: 16777216), maxmemory-policy allkeys-lru (its own: noeviction) "
+                   "and keys bench wrote") != NULL, "says what it may still have: %s", out);
+    OK(strstr(out, "\n  redis-cli -h 127.0.0.1 -p 6390 --scan --pattern 'rl:[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]"
+                   "[0-9][0-9][0-9][0-9]' | xargs -r -d '\\n' redis-cli -h 127.0.0.1 -p 6390 UNLINK\n") != NULL,
+       "deletes only prefix + 12 digits: %s", out);
+    OK(strstr(out, "\n  redis-cli -h 127.0.0.1 -p 6390 CONFIG SET maxmemory 16777216\n") != NULL, "maxmemory back");
+    OK(strstr(out, "\n  redis-cli -h 127.0.0.1 -p 6390 CONFIG SET maxmemory-policy noeviction") != NULL, "policy back");
+
+    /* a prefix with glob characters and a quote, a socket, an ACL user, a database: one
+     * shell word each, and never the password */
+    memset(&t, 0, sizeof t);
+    snprintf(t.socket, sizeof t.socket, "/tmp/my redis.sock");
+    snprintf(t.user, sizeof t.user, "bench");
+    snprintf(t.password, sizeof t.password, "s3cret");
+    t.has_password = true;
+    t.dbnum = 3;
+    ch.maxmemory[0] = '\0';
+    rl_evict_manual_undo(&t, "it's*", &ch, "no reply", out, sizeof out);
+    OK(strstr(out, "redis-cli -s '/tmp/my redis.sock' --user bench -n 3 --scan --pattern 'it'\\''s\\*[0-9]") != NULL,
+       "quoted words: %s", out);
+    OK(strstr(out, "REDISCLI_AUTH") != NULL && strstr(out, "s3cret") == NULL, "the password is never printed");
+    OK(strstr(out, "CONFIG SET maxmemory ") == NULL, "maxmemory was not sent: not listed");
+    ch.keys = false;
+    ch.policy[0] = '\0';
+    snprintf(ch.maxmemory, sizeof ch.maxmemory, "12582912");
+    rl_evict_manual_undo(&t, "rl:", &ch, "no reply", out, sizeof out);
+    OK(strstr(out, "--scan") == NULL && strstr(out, "maxmemory-policy") == NULL, "only what was sent: %s", out);
+    rl_evict_undone(&t, &ch, out, sizeof out);
+    EQ_STR(out, "unix socket /tmp/my redis.sock is back to maxmemory 16777216 and maxmemory-policy noeviction");
+}
+
 int main(void)
 {
     sampler_rate();
+    manual_undo();
     bijection(1);
     bijection(2);
     bijection(1000);
