@@ -144,8 +144,10 @@ int rl_plan_make(struct rl_plan *p, const struct rl_root *root, const struct rl_
                                      .nset = o->nset, .force = o->force, .planned = p->budget.err == 0,
                                      .planned_bytes = p->budget.maxmemory_bytes, .planned_why = p->budget.rule};
     if (rl_profile_render(p->build_profile, &p->facts, &ov, &p->conf, &p->maxmemory, p->policy, sizeof p->policy,
-                          p->errstr, sizeof p->errstr) < 0)
-        return fail(p, RL_PLAN_ERR_INPUT, "%s", p->errstr);
+                          p->errstr, sizeof p->errstr) < 0) {
+        p->err = RL_PLAN_ERR_INPUT; /* errstr already says what */
+        return -1;
+    }
     if (option)
         rl_budget_from_option(&p->budget, p->maxmemory, o->maxmemory ? "--maxmemory" : "--set maxmemory");
     p->persistent = rl_profile_persistent(p->build_profile);

@@ -301,7 +301,7 @@ int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl
     struct rl_plan *plan = &u->plan;
     struct rl_plan_opts po = {.profile = o->profile, .source = o->source, .maxmemory = o->maxmemory,
                               .policy = o->policy, .nset = o->nset, .force = o->force};
-    for (int i = 0; i < o->nset && i < RL_PLAN_MAX_SET; i++)
+    for (int i = 0; i < o->nset; i++)
         po.set[i] = o->set[i];
     double t0 = mono();
     if (rl_plan_make(plan, root, &po) < 0) {

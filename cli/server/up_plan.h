@@ -16,7 +16,7 @@
 #include "probes/root.h"
 #include "profiles/profile.h"
 
-#define RL_UP_MAX_SET 32
+#define RL_UP_MAX_SET RL_PLAN_MAX_SET
 
 /* The command line, as up.c parsed it. Every pointer may be NULL. */
 struct rl_up_opts {
