@@ -1,4 +1,5 @@
 /* redis-light: one table of subcommands, global options handled here, dispatch. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,18 @@ static void setup_output(const struct rl_args *a)
     rl_out.ecolor = color_ok && isatty(STDERR_FILENO);
 }
 
+/* What a command printed must have reached its reader: `doctor --json >/dev/full` is a
+ * failure, not a success with nothing written. */
+static int finish_stdout(int rc)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    int e = errno;
+    rl_err("cannot write to standard output: %s; the output is incomplete (check the disk or the pipe it goes to)",
+           strerror(e ? e : EIO));
+    return rc == RL_EXIT_OK || rc == RL_EXIT_PROBLEMS ? RL_EXIT_RUNTIME : rc;
+}
+
 int main(int argc, char **argv)
 {
     /* Global options may stand before the command: find the first non-option word. */
@@ -119,7 +132,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < ci && i < argc; i++) {
         if (strcmp(argv[i], "--version") == 0) {
             printf("redis-light %s\n", RL_VERSION);
-            return RL_EXIT_OK;
+            return finish_stdout(RL_EXIT_OK);
         }
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             main_help(stdout);
@@ -182,7 +195,7 @@ int main(int argc, char **argv)
         }
         rc = c->fn(&ctx);
         free(list);
-        return rc;
+        return finish_stdout(rc);
     }
     current = NULL;
     rl_err("unknown command \"%s\"", argv[ci]);

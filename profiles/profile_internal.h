@@ -126,7 +126,5 @@ void rl_profile_set_free(struct rl_profile_set *s);
  * The winner and runner-up are copies owned by out. */
 int rl_profile_select(const struct rl_profile_set *s, const struct rl_facts *f, const struct rl_root *root,
                       const char *override, struct rl_choice *out, char *err, size_t errlen, int *exit_code);
-/* The effective memory limit a share is taken of, and where it came from. */
-uint64_t rl_profile_effective_limit(const struct rl_facts *f, char *what, size_t len);
 
 #endif

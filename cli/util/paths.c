@@ -52,10 +52,3 @@ int rl_mkdir_p(const char *path, unsigned mode)
     }
     return 0;
 }
-
-int rl_path_join(char *out, size_t len, const char *a, const char *b)
-{
-    size_t la = strlen(a);
-    int n = snprintf(out, len, "%s%s%s", a, (la && a[la - 1] == '/') ? "" : "/", b);
-    return (n < 0 || (size_t)n >= len) ? -1 : 0;
-}

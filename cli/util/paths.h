@@ -11,7 +11,5 @@ int rl_state_dir(char *out, size_t len);
 int rl_config_dir(char *out, size_t len);
 /* mkdir -p with the given mode for every created component. Returns 0 or -1 (errno). */
 int rl_mkdir_p(const char *path, unsigned mode);
-/* Joins a and b with one '/'. Returns -1 when it does not fit. */
-int rl_path_join(char *out, size_t len, const char *a, const char *b);
 
 #endif

@@ -29,5 +29,11 @@ ok "NO_COLOR output has no escapes" bash -c '! grep -q $'"'"'\033'"'"' "$1"' _ "
 "$RL_BIN" -q doctor --json >"$RL_TMP/a" || true
 "$RL_BIN" doctor -q --json >"$RL_TMP/b" || true
 is "global option position does not matter" "$(jq -r .facts.page_size "$RL_TMP/a")" "$(jq -r .facts.page_size "$RL_TMP/b")"
+# output that never reached its reader is a failure, not a silent success
+if [ -w /dev/full ]; then
+  "$RL_BIN" doctor --json >/dev/full 2>"$RL_TMP/e"; is "doctor --json >/dev/full exits 3" $? 3
+  ok "and says stdout could not be written" grep -q 'cannot write to standard output' "$RL_TMP/e"
+  "$RL_BIN" --version >/dev/full 2>"$RL_TMP/e"; is "--version >/dev/full exits 3" $? 3
+fi
 
 done_testing
