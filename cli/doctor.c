@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/doctor/live_cmd.h"
 #include "cli/doctor/report.h"
+#include "cli/plan/choice_report.h"
 #include "cli/plan/plan.h"
 #include "cli/util/out.h"
 #include "cli/util/size.h"

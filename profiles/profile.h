@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli/util/json.h"
 #include "probes/facts.h"
 #include "probes/root.h"
 
@@ -96,9 +95,23 @@ int rl_profile_render(const struct rl_profile *p, const struct rl_facts *f,
                       uint64_t *maxmemory_bytes, char *policy, size_t policylen,
                       char *err, size_t errlen);
 
-/* doctor's "profile: NAME — because …" line and the per-rule reasons of the winner and
- * runner-up, as text on f, or as the DESIGN.md "profile" object on w. */
-void rl_choice_print(const struct rl_choice *c, const struct rl_facts *f, FILE *out);
-void rl_choice_json(const struct rl_choice *c, const struct rl_facts *f, struct rl_json *w);
+/* Why the choice fell as it did: the "because" line and, for the winner and the
+ * runner-up, every leaf rule with the value measured here (pointers into c). */
+#define RL_CHOICE_MAX_REASONS 64
+struct rl_choice_reason {
+    bool runner_up;            /* a rule of the runner-up, not of the winner */
+    const char *profile, *rule;
+    const char *fact;          /* NULL for an environment rule */
+    char value[96];
+    bool verdict;
+};
+struct rl_choice_account {
+    char because[512];
+    bool winner_matches, runner_up_matches;
+    struct rl_choice_reason r[RL_CHOICE_MAX_REASONS];
+    int n;
+};
+void rl_choice_explain(const struct rl_choice *c, const struct rl_facts *f, struct rl_choice_account *a);
+int rl_profile_priority(const struct rl_profile *p);
 
 #endif

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/plan/choice_report.h"
 #include "profiles/profile_internal.h"
 #include "tap.h"
 
