@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "cli/bench/engine.h"
-#include "cli/bench/evict_cmd.h"
 #include "cli/bench/report.h"
 #include "cli/bench/target.h"
 #include "cli/commands.h"
+#include "cli/server/signals.h"
 #include "cli/util/out.h"
 #include "cli/util/size.h"
 
@@ -66,14 +66,6 @@ struct bench_plan {
     bool csv;
     char source[128];
 };
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
 
 /* A whole count with optional k/m/g (powers of 1000) or kb/mb (1024) suffix. */
 static int count_opt(const struct rl_args *a, const char *name, uint64_t min, uint64_t max,
@@ -279,11 +271,9 @@ static int run_tests(struct bench_plan *p, struct rl_run_result *results, int *n
                      const char **error)
 {
     bool live = isatty(STDERR_FILENO) && !rl_out.quiet && !rl_out.json;
-    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    p->cfg.interrupted = &interrupted;
+    /* the one interrupt flag every long step honours (cli/server/signals.h) */
+    rl_signals_catch();
+    p->cfg.interrupted = &rl_signal_seen;
     int rc = 0;
     *nresults = 0;
     for (int i = 0; i < p->ntests && rc == 0; i++) {
@@ -303,25 +293,16 @@ static int run_tests(struct bench_plan *p, struct rl_run_result *results, int *n
         if (rc < 0)
             *error = results[i].reason;
     }
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     return rc;
 }
 
-static int eviction(struct bench_plan *plan, const struct rl_args *a)
+static int eviction(struct bench_plan *plan, const struct rl_ctx *ctx)
 {
     /* --eviction changes the server's settings: every way of being asked to stop
-     * (including a closed terminal) must end the run and restore them */
-    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_hup;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGHUP, &sa, &old_hup);
-    int rc = rl_bench_eviction(a, &plan->cfg, plan->source, &plan->keys, &interrupted);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGHUP, &old_hup, NULL);
-    return rc;
+     * (SIGINT, SIGTERM, a closed terminal's SIGHUP) sets the one interrupt flag, which
+     * ends the run (and a --launch build) and restores them */
+    rl_signals_catch();
+    return rl_bench_eviction(ctx, &plan->cfg, plan->source, &plan->keys, &rl_signal_seen);
 }
 
 int rl_cmd_bench(struct rl_ctx *ctx)
@@ -338,7 +319,7 @@ int rl_cmd_bench(struct rl_ctx *ctx)
     if (check_fds(plan.cfg.clients, plan.cfg.threads, err, sizeof err) < 0)
         return rl_usage_error("%s", err);
     if (rl_args_has(ctx->args, "eviction"))
-        return eviction(&plan, ctx->args);
+        return eviction(&plan, ctx);
 
     /* A server that closes a connection must show up as a counted failure, not kill the
      * process: the load connections send with MSG_NOSIGNAL, hiredis's control one cannot. */

@@ -56,7 +56,7 @@ int rl_cmd_build(struct rl_ctx *ctx)
     if (rl_plan_make(&plan, &ctx->root, &o) < 0) {
         rl_err("%s", plan.errstr);
         rl_plan_free(&plan);
-        return plan.err == RL_PLAN_ERR_INPUT ? RL_EXIT_USAGE : RL_EXIT_RUNTIME;
+        return rl_exit_for(plan.err);
     }
     if (rl_args_has(a, "dry-run")) {
         if (rl_out.json) {
@@ -75,7 +75,7 @@ int rl_cmd_build(struct rl_ctx *ctx)
     if (rl_plan_obtain(&plan, &o, rl_args_has(a, "rebuild"), progress) < 0) {
         rl_err("%s", plan.errstr);
         rl_plan_free(&plan);
-        return plan.err == RL_PLAN_ERR_INPUT ? RL_EXIT_USAGE : RL_EXIT_RUNTIME;
+        return rl_exit_for(plan.err);
     }
     const struct rl_build_info *info = &plan.build.info;
     if (info->cached)

@@ -120,7 +120,7 @@ int rl_cmd_doctor(struct rl_ctx *ctx)
     if (!plan.choice.winner && o.profile) {
         rl_err("--profile: %s", plan.errstr);
         rl_plan_free(&plan);
-        return plan.err == RL_PLAN_ERR_INPUT ? RL_EXIT_USAGE : RL_EXIT_RUNTIME;
+        return rl_exit_for(plan.err);
     }
     rl_report_run(&rep, &plan.facts);
     add_plan_row(&rep, &plan, made);
@@ -129,10 +129,10 @@ int rl_cmd_doctor(struct rl_ctx *ctx)
     int live_rc = RL_EXIT_OK;
     if (live && !made) {
         rl_err("--live: no plan to launch: %s", plan.errstr);
-        live_rc = plan.err == RL_PLAN_ERR_INPUT ? RL_EXIT_USAGE : RL_EXIT_RUNTIME;
+        live_rc = rl_exit_for(plan.err);
     } else if (live && rl_doctor_live(&plan, &o, &lv) < 0) {
         rl_err("--live: %s", lv.err);
-        live_rc = lv.err_kind == RL_PLAN_ERR_INPUT ? RL_EXIT_USAGE : RL_EXIT_RUNTIME;
+        live_rc = rl_exit_for(lv.err_kind);
     }
 
     if (rl_out.json) {

@@ -131,14 +131,14 @@ static int show(struct rl_ctx *ctx, const char *name)
     static struct rl_facts f;
     struct rl_choice c;
     char err[1024];
-    int code;
+    enum rl_fault code;
     rl_plan_facts(&f, &ctx->root);
     int rc = rl_profile_choose_at(&f, &ctx->root, name, &c, err, sizeof err, &code);
     char problems[RL_PROFILE_MAX_ERRS][512];
     warn_problems(problems, rl_profile_load_problems(problems, RL_PROFILE_MAX_ERRS));
     if (rc < 0) {
         rl_err("%s", err);
-        return code;
+        return rl_exit_for(code);
     }
     const struct rl_args *a = ctx->args;
     int nset = rl_args_count(a, "set");

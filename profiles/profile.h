@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/util/fault.h"
 #include "probes/facts.h"
 #include "probes/root.h"
 
@@ -28,13 +29,11 @@ struct rl_choice {
 
 /* Resolves --profile NAME|PATH (override may be NULL: select from facts). Loads the
  * shipped, user ($XDG_CONFIG_HOME/redis-light/profiles) and REDIS_LIGHT_PROFILES
- * directories. Returns 0, or -1 with err set and *exit_code 2 (bad profile, unknown
- * name, two profiles tie, nothing matched). Environment rules read the live system. */
-int rl_profile_choose(const struct rl_facts *f, const char *override, struct rl_choice *out,
-                      char *err, size_t errlen, int *exit_code);
-/* The same, with environment rules read under root (--sysroot). */
+ * directories; environment rules read the environment of root (the live one, or a
+ * --sysroot's). Returns 0, or -1 with err set and *fault RL_FAULT_INPUT (bad profile,
+ * unknown name, two profiles tie, nothing matched) or RL_FAULT_RUNTIME (out of memory). */
 int rl_profile_choose_at(const struct rl_facts *f, const struct rl_root *root, const char *override,
-                         struct rl_choice *out, char *err, size_t errlen, int *exit_code);
+                         struct rl_choice *out, char *err, size_t errlen, enum rl_fault *fault);
 /* Problems with individual profile files found while choosing (a broken user profile
  * does not stop the others): up to max lines into lines; returns the count. */
 int rl_profile_load_problems(char lines[][512], int max);

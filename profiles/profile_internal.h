@@ -125,6 +125,6 @@ void rl_profile_set_free(struct rl_profile_set *s);
 /* Chooses from a loaded set, as rl_profile_choose_at does from the visible directories.
  * The winner and runner-up are copies owned by out. */
 int rl_profile_select(const struct rl_profile_set *s, const struct rl_facts *f, const struct rl_root *root,
-                      const char *override, struct rl_choice *out, char *err, size_t errlen, int *exit_code);
+                      const char *override, struct rl_choice *out, char *err, size_t errlen, enum rl_fault *fault);
 
 #endif

@@ -240,11 +240,11 @@ static int nearest(const struct rl_profile_set *s, const char *winner, int prio)
 }
 
 int rl_profile_select(const struct rl_profile_set *s, const struct rl_facts *f, const struct rl_root *root,
-                      const char *override, struct rl_choice *out, char *err, size_t errlen, int *exit_code)
+                      const char *override, struct rl_choice *out, char *err, size_t errlen, enum rl_fault *fault)
 {
     memset(out, 0, sizeof *out);
     out->root = *root;
-    *exit_code = 2;
+    *fault = RL_FAULT_INPUT;
     int win = -1, second = -1;
     if (override) {
         for (int i = 0; i < s->n; i++)
@@ -276,7 +276,7 @@ int rl_profile_select(const struct rl_profile_set *s, const struct rl_facts *f, 
     if (!out->winner || (second >= 0 && !out->runner_up)) {
         rl_choice_free(out);
         snprintf(err, errlen, "out of memory choosing a profile");
-        *exit_code = 3;
+        *fault = RL_FAULT_RUNTIME;
         return -1;
     }
     return 0;
@@ -305,11 +305,11 @@ static int add_matching(const struct rl_profile_set *s, const struct rl_facts *f
 }
 
 int rl_profile_choose_at(const struct rl_facts *f, const struct rl_root *root, const char *override,
-                         struct rl_choice *out, char *err, size_t errlen, int *exit_code)
+                         struct rl_choice *out, char *err, size_t errlen, enum rl_fault *fault)
 {
     memset(out, 0, sizeof *out);
     out->root = *root;
-    *exit_code = 2;
+    *fault = RL_FAULT_INPUT;
     struct rl_profile *file = NULL;
     if (override && looks_like_path(override)) {
         file = rl_profile_load(override, err, errlen);
@@ -321,7 +321,7 @@ int rl_profile_choose_at(const struct rl_facts *f, const struct rl_root *root, c
     if (!s) {
         rl_profile_free(file);
         snprintf(err, errlen, "out of memory loading profiles");
-        *exit_code = 3;
+        *fault = RL_FAULT_RUNTIME;
         return -1;
     }
     int rc;
@@ -330,7 +330,7 @@ int rl_profile_choose_at(const struct rl_facts *f, const struct rl_root *root, c
          * choice), so a broken or missing profile directory does not stop --profile PATH. */
         char ignored[512];
         struct rl_choice autoc;
-        int code;
+        enum rl_fault code;
         rc = 0;
         out->winner = file;
         out->overridden = true;
@@ -343,26 +343,18 @@ int rl_profile_choose_at(const struct rl_facts *f, const struct rl_root *root, c
         if (loaded && add_matching(s, f, out) < 0)
             rc = -1;
     } else {
-        rc = rl_profile_set_load(s, err, errlen) < 0 ? -1 : rl_profile_select(s, f, root, override, out, err, errlen, exit_code);
+        rc = rl_profile_set_load(s, err, errlen) < 0 ? -1 : rl_profile_select(s, f, root, override, out, err, errlen, fault);
         if (rc == 0 && add_matching(s, f, out) < 0)
             rc = -1;
     }
     if (rc < 0 && out->winner) { /* add_matching ran out of memory */
         rl_choice_free(out);
         snprintf(err, errlen, "out of memory choosing a profile");
-        *exit_code = 3;
+        *fault = RL_FAULT_RUNTIME;
     }
     rl_profile_set_free(s);
     free(s);
     return rc;
-}
-
-int rl_profile_choose(const struct rl_facts *f, const char *override, struct rl_choice *out,
-                      char *err, size_t errlen, int *exit_code)
-{
-    struct rl_root host;
-    rl_root_init(&host, NULL);
-    return rl_profile_choose_at(f, &host, override, out, err, errlen, exit_code);
 }
 
 void rl_choice_free(struct rl_choice *c)

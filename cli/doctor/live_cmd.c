@@ -36,7 +36,7 @@ int rl_doctor_live(struct rl_plan *plan, const struct rl_plan_opts *o, struct rl
     rl_oom_snapshot(0, &before);
     struct rl_live_opts lo = {.server = b->server, .conf = plan->conf, .maxmemory = out->maxmemory};
     if (rl_live_run(&lo, &out->res) < 0) {
-        out->err_kind = RL_PLAN_ERR_RUNTIME;
+        out->err_kind = RL_FAULT_RUNTIME;
         snprintf(out->err, sizeof out->err, "the live check could not run: %s", out->res.err);
         return -1;
     }

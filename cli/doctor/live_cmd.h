@@ -21,7 +21,7 @@ struct rl_doctor_live {
     char oom_where[512];
     struct rl_live_result res;
     char diagnosis[2048];      /* when it died */
-    int err_kind;              /* enum rl_plan_err, when it could not run */
+    enum rl_fault err_kind;    /* when it could not run */
     char err[4096];
 };
 

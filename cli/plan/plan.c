@@ -21,8 +21,6 @@ static int fail(struct rl_plan *p, int kind, const char *fmt, ...)
     return -1;
 }
 
-static int kind_of_code(int exit_code) { return exit_code == 2 ? RL_PLAN_ERR_INPUT : RL_PLAN_ERR_RUNTIME; }
-
 /* Every command probes the same facts the same way, so they cannot choose differently. */
 static void probe(struct rl_facts *f, const struct rl_root *root, const char *state_dir, const char *cache_dir)
 {
@@ -77,7 +75,7 @@ static void look_up_build(struct rl_plan *p, const struct rl_plan_opts *o)
     snprintf(b->from, sizeof b->from, "%s", rl_profile_name(p->choice.winner));
     struct rl_obtain ob = {.cache_dir = p->cache_dir, .source = o->source, .profile = p->build_profile,
                            .facts = &p->facts, .dry_run = true};
-    int code = RL_PLAN_ERR_RUNTIME;
+    enum rl_fault code = RL_FAULT_RUNTIME;
     int rc = rl_obtain_build(&ob, &b->info, b->action, sizeof b->action, b->action, sizeof b->action, &code);
     snprintf(b->make_vars, sizeof b->make_vars, "%s", b->info.make_vars);
     snprintf(b->version, sizeof b->version, "%s", b->info.version);
@@ -110,23 +108,20 @@ int rl_plan_make(struct rl_plan *p, const struct rl_root *root, const struct rl_
     probe(&p->facts, root, p->state_dir, p->cache_dir);
     p->probed = true;
     if (!have_state)
-        return fail(p, RL_PLAN_ERR_RUNTIME, "cannot find the state directory: neither XDG_STATE_HOME nor HOME is set; "
+        return fail(p, RL_FAULT_RUNTIME, "cannot find the state directory: neither XDG_STATE_HOME nor HOME is set; "
                     "set one");
     if (!have_cache)
-        return fail(p, RL_PLAN_ERR_RUNTIME, "cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set; "
+        return fail(p, RL_FAULT_RUNTIME, "cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set; "
                     "set one");
     if (o->nset > RL_PLAN_MAX_SET)
-        return fail(p, RL_PLAN_ERR_INPUT, "at most %d --set options", RL_PLAN_MAX_SET);
-    int code = 3;
-    if (rl_profile_choose_at(&p->facts, root, o->profile, &p->choice, p->errstr, sizeof p->errstr, &code) < 0) {
-        p->err = kind_of_code(code);
+        return fail(p, RL_FAULT_INPUT, "at most %d --set options", RL_PLAN_MAX_SET);
+    if (rl_profile_choose_at(&p->facts, root, o->profile, &p->choice, p->errstr, sizeof p->errstr, &p->err) < 0)
         return -1;
-    }
     p->build_profile = p->choice.winner;
     if (o->allocator) {
         p->build_profile = rl_profile_with_allocator(p->choice.winner, o->allocator);
         if (!p->build_profile)
-            return fail(p, RL_PLAN_ERR_INPUT, "\"%s\" is not an allocator redis-light builds (libc or jemalloc)",
+            return fail(p, RL_FAULT_INPUT, "\"%s\" is not an allocator redis-light builds (libc or jemalloc)",
                         o->allocator);
     }
 
@@ -138,14 +133,14 @@ int rl_plan_make(struct rl_plan *p, const struct rl_root *root, const struct rl_
         cands[ncands++] = p->choice.matching[i];
     bool option = sets_maxmemory(o);
     if (rl_budget_decide(&p->budget, &p->facts, cands, ncands) < 0 && !option)
-        return fail(p, RL_PLAN_ERR_RUNTIME, "%s", p->budget.errstr);
+        return fail(p, RL_FAULT_RUNTIME, "%s", p->budget.errstr);
 
     struct rl_render_overrides ov = {.maxmemory = o->maxmemory, .policy = o->policy, .set = o->set,
                                      .nset = o->nset, .force = o->force, .planned = p->budget.err == 0,
                                      .planned_bytes = p->budget.maxmemory_bytes, .planned_why = p->budget.rule};
     if (rl_profile_render(p->build_profile, &p->facts, &ov, &p->conf, &p->maxmemory, p->policy, sizeof p->policy,
                           p->errstr, sizeof p->errstr) < 0) {
-        p->err = RL_PLAN_ERR_INPUT; /* errstr already says what */
+        p->err = RL_FAULT_INPUT; /* errstr already says what */
         return -1;
     }
     if (option)
@@ -166,11 +161,8 @@ int rl_plan_obtain(struct rl_plan *p, const struct rl_plan_opts *o, bool rebuild
     struct rl_obtain ob = {.cache_dir = p->cache_dir, .source = o->source, .profile = p->build_profile,
                            .facts = &p->facts, .rebuild = rebuild, .progress = progress};
     char action[1024];
-    int code = 3;
-    if (rl_obtain_build(&ob, &p->build.info, action, sizeof action, p->errstr, sizeof p->errstr, &code) < 0) {
-        p->err = kind_of_code(code);
+    if (rl_obtain_build(&ob, &p->build.info, action, sizeof action, p->errstr, sizeof p->errstr, &p->err) < 0)
         return -1;
-    }
     struct rl_plan_build *b = &p->build;
     b->state = RL_BUILD_CACHED;
     snprintf(b->version, sizeof b->version, "%s", b->info.version);

@@ -12,16 +12,11 @@
 
 #include "cli/plan/budget.h"
 #include "cli/server/cache.h"
+#include "cli/util/fault.h"
 #include "cli/util/json.h"
 #include "probes/facts.h"
 #include "probes/root.h"
 #include "profiles/profile.h"
-
-enum rl_plan_err {
-    RL_PLAN_OK = 0,
-    RL_PLAN_ERR_INPUT,    /* a bad option, profile or source path: the user's to fix */
-    RL_PLAN_ERR_RUNTIME,  /* the machine: no state directory, no source, a failed build */
-};
 
 #define RL_PLAN_MAX_SET 64
 
@@ -57,7 +52,7 @@ struct rl_plan_build {
 };
 
 struct rl_plan {
-    int err;                          /* enum rl_plan_err */
+    enum rl_fault err;                /* RL_FAULT_NONE, or what kind of failure */
     char errstr[4096];
     struct rl_root root;
     char state_dir[PATH_MAX], cache_dir[PATH_MAX];

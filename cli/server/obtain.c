@@ -9,7 +9,7 @@
 #include "cli/util/out.h"
 
 int rl_obtain_build(const struct rl_obtain *o, struct rl_build_info *info, char *plan, size_t planlen,
-                    char *err, size_t errlen, int *exit_code)
+                    char *err, size_t errlen, enum rl_fault *fault)
 {
     const char *const *vars;
     size_t nvars = rl_profile_make_vars(o->profile, &vars);
@@ -22,7 +22,7 @@ int rl_obtain_build(const struct rl_obtain *o, struct rl_build_info *info, char 
     struct rl_discover d = {.source = o->source, .cache_dir = o->cache_dir, .fetch = !o->dry_run,
                             .interrupt = &rl_signal_seen};
     char derr[2048];
-    int found = rl_source_discover(&d, &src, derr, sizeof derr, exit_code);
+    int found = rl_source_discover(&d, &src, derr, sizeof derr, fault);
     if (found != 0 && !o->source && !o->rebuild) {
         /* No source (or only a fetch away), but a build with these variables is cached:
          * use it rather than fetch or fail. */
@@ -45,7 +45,7 @@ int rl_obtain_build(const struct rl_obtain *o, struct rl_build_info *info, char 
                  src.origin, o->cache_dir, joined);
         return 1;
     }
-    *exit_code = 3;
+    *fault = RL_FAULT_RUNTIME;
     struct rl_build_req req = {
         .cache_dir = o->cache_dir, .source = &src, .vars = vars, .nvars = nvars,
         .allocator = rl_profile_allocator(o->profile), .profile = rl_profile_name(o->profile),

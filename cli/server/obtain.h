@@ -22,8 +22,8 @@ struct rl_obtain {
 /* Returns 0 with info (info->cached tells whether it was built now), 1 in dry-run mode
  * when a build would be needed (plan says from what and how; info has the make variables,
  * and the version and key when the source is at hand), or -1 with err and
- * *exit_code (2 bad --source, 3 anything else). */
+ * *fault (RL_FAULT_INPUT for a bad --source, else RL_FAULT_RUNTIME). */
 int rl_obtain_build(const struct rl_obtain *o, struct rl_build_info *info, char *plan, size_t planlen,
-                    char *err, size_t errlen, int *exit_code);
+                    char *err, size_t errlen, enum rl_fault *fault);
 
 #endif

@@ -251,15 +251,15 @@ static int fetch(const char *const *argv, const char *cwd, const char *logpath, 
 }
 
 int rl_source_discover(const struct rl_discover *d, struct rl_source *s, char *err, size_t errlen,
-                       int *exit_code)
+                       enum rl_fault *fault)
 {
-    *exit_code = 2;
+    *fault = RL_FAULT_INPUT;
     if (d->source)
         return rl_source_from_path(d->source, "--source", s, err, errlen);
     const char *env = getenv("REDIS_LIGHT_SOURCE");
     if (env && *env)
         return rl_source_from_path(env, "REDIS_LIGHT_SOURCE", s, err, errlen);
-    *exit_code = 3;
+    *fault = RL_FAULT_RUNTIME;
 
     char srcdir[PATH_MAX];
     snprintf(srcdir, sizeof srcdir, "%s/src", d->cache_dir);

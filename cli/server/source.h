@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cli/util/fault.h"
+
 enum rl_source_kind { RL_SRC_NONE = 0, RL_SRC_DIR, RL_SRC_TARBALL };
 
 struct rl_source {
@@ -49,9 +51,9 @@ struct rl_discover {
 /* Finds the source in the DESIGN.md order. Returns 0 with s filled (not yet
  * identified), 1 when nothing is local and fetch is false (s->origin names what would
  * be tried), or -1 with err listing every option tried and how to provide one.
- * *exit_code is 2 for a bad --source/REDIS_LIGHT_SOURCE, 3 otherwise. */
+ * *fault is RL_FAULT_INPUT for a bad --source/REDIS_LIGHT_SOURCE, else RL_FAULT_RUNTIME. */
 int rl_source_discover(const struct rl_discover *d, struct rl_source *s, char *err, size_t errlen,
-                       int *exit_code);
+                       enum rl_fault *fault);
 
 /* Makes a fresh tree under workdir to build in: extracts a tarball (tar -xf, no shell)
  * or copies a directory without its build products. *tree gets the top directory (the

@@ -306,7 +306,7 @@ int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl
     double t0 = mono();
     if (rl_plan_make(plan, root, &po) < 0) {
         snprintf(err, errlen, "%s", plan->errstr);
-        return plan->err == RL_PLAN_ERR_INPUT ? 2 : 3;
+        return plan->err == RL_FAULT_INPUT ? 2 : 3;
     }
     rl_debug("plan made in %.3f s", mono() - t0);
     u->facts = plan->facts;
@@ -321,7 +321,7 @@ int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl
         t0 = mono();
         if (rl_plan_obtain(plan, &po, o->rebuild, isatty(STDERR_FILENO) && !rl_out.quiet && !rl_out.json) < 0) {
             snprintf(err, errlen, "%s", plan->errstr);
-            return plan->err == RL_PLAN_ERR_INPUT ? 2 : 3;
+            return plan->err == RL_FAULT_INPUT ? 2 : 3;
         }
         rl_debug("build %s in %.3f s", plan->build.info.cached ? "found in the cache" : "settled", mono() - t0);
     } else if (plan->build.state == RL_BUILD_UNAVAILABLE) {

@@ -31,7 +31,7 @@ static const char *choose(const struct rl_facts *f, const struct rl_root *r, cha
     static char name[64];
     struct rl_choice c;
     char err[512];
-    int code;
+    enum rl_fault code;
     if (rl_profile_choose_at(f, r, NULL, &c, err, sizeof err, &code) < 0) {
         snprintf(name, sizeof name, "error");
         snprintf(why, len, "%s", err);
@@ -141,7 +141,7 @@ static void golden(const char *name, const char *factset, const struct rl_facts 
 {
     struct rl_choice c;
     char err[512];
-    int code;
+    enum rl_fault code;
     if (rl_profile_choose_at(f, &empty_env, name, &c, err, sizeof err, &code) < 0) {
         OK(0, "choose %s: %s", name, err);
         return;
@@ -201,7 +201,7 @@ static int render_with(const char *name, const struct rl_facts *f, const struct 
                        char **conf, char *err, size_t errlen)
 {
     struct rl_choice c;
-    int code;
+    enum rl_fault code;
     char policy[32];
     uint64_t mm;
     if (rl_profile_choose_at(f, &empty_env, name, &c, err, errlen, &code) < 0)
@@ -265,7 +265,7 @@ static void overrides(void)
 
     /* persistence: the shipped default keeps Redis's snapshots, the others write save "" */
     struct rl_choice c;
-    int code;
+    enum rl_fault code;
     OK(rl_profile_choose_at(&f, &empty_env, "default", &c, err, sizeof err, &code) == 0, "default loads");
     OK(rl_profile_persistent(c.winner), "default is persistent");
     const char *const *vars;

@@ -200,13 +200,13 @@ static void sources(void)
     char cache[512];
     snprintf(cache, sizeof cache, "%s/cache", tmp);
     snprintf(t, sizeof t, "%s/t", tmp);
-    int code;
+    enum rl_fault code;
     struct rl_discover d = {.cache_dir = cache, .fetch = false};
     OK(rl_source_discover(&d, &s, err, sizeof err, &code) == 0 && strcmp(s.origin, "cache") == 0, "cache: %s", s.origin);
     setenv("REDIS_LIGHT_SOURCE", t, 1);
     OK(rl_source_discover(&d, &s, err, sizeof err, &code) == 0 && strcmp(s.origin, "REDIS_LIGHT_SOURCE") == 0, "env");
     d.source = src; /* a directory that is no tree: --source errors are usage errors */
-    OK(rl_source_discover(&d, &s, err, sizeof err, &code) < 0 && code == 2, "bad --source is exit 2");
+    OK(rl_source_discover(&d, &s, err, sizeof err, &code) < 0 && code == RL_FAULT_INPUT, "bad --source is invalid input");
     unsetenv("REDIS_LIGHT_SOURCE");
     /* nothing anywhere, and neither apt-get nor git on PATH: every option is listed */
     const char *path_env = getenv("PATH");
@@ -217,7 +217,7 @@ static void sources(void)
     int rc = rl_source_discover(&none, &s, err, sizeof err, &code);
     setenv("PATH", oldpath, 1);
     free(oldpath);
-    OK(rc < 0 && code == 3, "no source is exit 3");
+    OK(rc < 0 && code == RL_FAULT_RUNTIME, "no source is a runtime failure");
     OK(strstr(err, "--source") && strstr(err, "REDIS_LIGHT_SOURCE") && strstr(err, "apt-get source") &&
        strstr(err, "git clone") && strstr(err, "nocache/src"), "all options listed: %s", err);
 }

@@ -1,5 +1,7 @@
-#include "cli/bench/evict_cmd.h"
-
+/* The command side of bench --eviction: its options, the refusal to evict on a server
+ * redis-light did not start (unless --allow-eviction), the runs on the target or on
+ * --launch servers (planned like `up`), and the table, JSON and SVG. Part of the bench
+ * command (cli/bench.c), so it chooses exit codes. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,9 +149,10 @@ static uint64_t other_errors(const struct rl_evict_run *runs, int nruns, const c
     return n;
 }
 
-int rl_bench_eviction(const struct rl_args *a, struct rl_engine_cfg *cfg, const char *target_source,
+int rl_bench_eviction(const struct rl_ctx *ctx, struct rl_engine_cfg *cfg, const char *target_source,
                       const struct rl_keydist *keys, volatile sig_atomic_t *interrupted)
 {
+    const struct rl_args *a = ctx->args;
     struct rl_evict_cfg ec;
     static char err[16384];
     char polbuf[256];
@@ -169,6 +172,9 @@ int rl_bench_eviction(const struct rl_args *a, struct rl_engine_cfg *cfg, const 
                               cfg->clients, cfg->pipeline, cfg->value_size);
     ec.live = isatty(STDERR_FILENO) && !rl_out.quiet && !rl_out.json;
     const char *launch = rl_args_get(a, "launch");
+    if (launch && !ctx->root.host)
+        return rl_usage_error("--launch starts servers on this machine, planned for it; it cannot be combined "
+                              "with --sysroot");
 
     signal(SIGPIPE, SIG_IGN);
     struct rl_server_info si;
@@ -196,10 +202,12 @@ int rl_bench_eviction(const struct rl_args *a, struct rl_engine_cfg *cfg, const 
         rl_evict_header(stdout, &rep);
     fflush(stdout);
 
-    cfg->interrupted = interrupted; /* bench's SIGINT/SIGTERM handler sets it */
+    cfg->interrupted = interrupted; /* the signal module's flag: SIGINT, SIGTERM, SIGHUP */
     int rc;
     if (launch) {
-        rc = rl_evict_launch(cfg, &ec, launch, rl_args_get(a, "profile"), runs, &nruns, err, sizeof err);
+        enum rl_fault fault;
+        rc = rl_evict_launch(cfg, &ec, &ctx->root, launch, rl_args_get(a, "profile"), runs, &nruns, &fault, err,
+                             sizeof err) < 0 ? rl_exit_for(fault) : 0;
     } else {
         rc = rl_evict_on_server(cfg, &ec, local, "target", si.mem_allocator, si.redis_version, runs, &nruns, err,
                                 sizeof err) < 0 ? RL_EXIT_RUNTIME : 0;
