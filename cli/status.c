@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/server/client.h"
+#include "cli/server/identity.h"
 #include "cli/server/instance.h"
 #include "cli/server/password.h"
 #include "cli/server/recover.h"
@@ -23,13 +24,14 @@ const struct rl_opt rl_status_opts[] = {
 
 struct row {
     struct rl_instance in;
-    const char *state;   /* running, unreachable, dead, stopped, damaged */
+    const char *state;   /* running, unreachable, foreign, dead, stopped, damaged */
     bool alive, answered;
     char url[PATH_MAX + 16];
     char malloc_[48];
     uint64_t used_memory, maxmemory, uptime;
     char policy[64];
-    char why[1024];      /* why an alive server did not answer, or why the record is unusable */
+    char why[2048];      /* why an alive server did not answer (or a foreign one did), or why the record
+                          * is unusable */
 };
 
 /* snprintf between two fields of one struct trips gcc's -Wrestrict; they never overlap. */
@@ -40,17 +42,29 @@ static void copy(char *dst, size_t len, const char *src)
     dst[n] = '\0';
 }
 
+static const char *name_opt(const char *name) { return strcmp(name, "default") ? " --name " : ""; }
+static const char *name_arg(const char *name) { return strcmp(name, "default") ? name : ""; }
+
+/* Figures come only from the instance's own server: its pid verified, and INFO answered
+ * over a connection whose process_id is that pid (identity.h). */
 static void fill(struct row *r)
 {
-    r->alive = rl_instance_alive(&r->in);
+    char found[2048];
+    enum rl_found f = rl_identity_find(&r->in, found, sizeof found);
+    r->alive = f != RL_FOUND_NONE;
     rl_instance_url(&r->in, r->url, sizeof r->url);
     copy(r->malloc_, sizeof r->malloc_, r->in.allocator);
     copy(r->policy, sizeof r->policy, r->in.policy);
     r->maxmemory = r->in.maxmemory;
     if (!r->alive) {
         r->state = r->in.pid > 0 ? "dead" : "stopped";
+        if (r->in.pid > 0)
+            copy(r->why, sizeof r->why, found);
         return;
     }
+    if (f == RL_FOUND_PIDFILE)
+        rl_warn("instance \"%s\": %s; its redis.pid names pid %d, which is its Redis: shown instead", r->in.name,
+                found, (int)r->in.pid);
     char password[RL_PASSWORD_MAX + 1];
     rl_password_load(&r->in, password, sizeof password);
     char st = rl_proc_state(r->in.pid);
@@ -58,13 +72,15 @@ static void fill(struct row *r)
         /* It cannot answer, so do not wait for it to: say why instead. */
         snprintf(r->why, sizeof r->why, "the process is stopped (SIGSTOP or a debugger holds it); "
                  "`kill -CONT %d` resumes it, `redis-light down%s%s` stops it", (int)r->in.pid,
-                 strcmp(r->in.name, "default") ? " --name " : "", strcmp(r->in.name, "default") ? r->in.name : "");
+                 name_opt(r->in.name), name_arg(r->in.name));
         r->state = "unreachable";
         return;
     }
-    redisContext *c = rl_client_connect(&r->in, password, 1000, r->why, sizeof r->why);
-    char *mem = c ? rl_client_info(c, "memory") : NULL;
-    char *srv = c ? rl_client_info(c, "server") : NULL;
+    bool foreign;
+    char *srv = NULL, *mem = NULL;
+    redisContext *c = rl_identity_connect(&r->in, password, 1000, &srv, &foreign, r->why, sizeof r->why);
+    if (c)
+        mem = rl_client_info(c, "memory");
     if (mem && srv) {
         r->answered = true;
         r->used_memory = rl_info_u64(mem, "used_memory", 0);
@@ -72,6 +88,11 @@ static void fill(struct row *r)
         rl_info_field(mem, "mem_allocator", r->malloc_, sizeof r->malloc_);
         rl_info_field(mem, "maxmemory_policy", r->policy, sizeof r->policy);
         r->uptime = rl_info_u64(srv, "uptime_in_seconds", 0);
+    } else if (foreign) {
+        size_t n = strlen(r->why);
+        snprintf(r->why + n, sizeof r->why - n, ": the record's address was changed, or another server took it; "
+                 "`redis-light down%s%s` stops pid %d by signal", name_opt(r->in.name), name_arg(r->in.name),
+                 (int)r->in.pid);
     } else if (c && c->errstr[0]) {
         snprintf(r->why, sizeof r->why, "INFO got no answer within 1 s (%s); the server is busy or hung",
                  c->errstr);
@@ -82,7 +103,7 @@ static void fill(struct row *r)
     free(mem);
     free(srv);
     redisFree(c);
-    r->state = r->answered ? "running" : "unreachable";
+    r->state = r->answered ? "running" : foreign ? "foreign" : "unreachable";
 }
 
 /* The record is unreadable: say so, and whether its Redis still runs by redis.pid. */
@@ -92,7 +113,7 @@ static void fill_damaged(struct row *r, const char *err)
     r->state = "damaged";
     r->alive = rl_recover_instance(&r->in, found, sizeof found) == 0;
     rl_instance_url(&r->in, r->url, sizeof r->url);
-    const char *opt = strcmp(r->in.name, "default") ? " --name " : "", *nm = strcmp(r->in.name, "default") ? r->in.name : "";
+    const char *opt = name_opt(r->in.name), *nm = name_arg(r->in.name);
     if (r->alive)
         snprintf(r->why, sizeof r->why, "%s; redis.pid says its Redis runs as pid %d: `redis-light down%s%s` stops it "
                  "and writes a new record", err, (int)r->in.pid, opt, nm);
@@ -157,11 +178,11 @@ static void text_row(const struct row *r)
     printf("%-12s %s%-11s%s %-7s %-26s %-10s %-14s %-10s %-10s %-12s %s\n", r->in.name, rl_c(color, false), r->state,
            rl_c(RL_RESET, false), pid, r->url, r->in.profile, r->malloc_[0] ? r->malloc_ : "-", used, mm, r->policy[0] ? r->policy : "-", up);
     if (strcmp(r->state, "dead") == 0)
-        printf("    redis-server pid %d is gone without redis-light stopping it; see %s; `redis-light up` starts it again\n",
-               (int)r->in.pid, r->in.log);
+        printf("    its redis-server is gone without redis-light stopping it (%s); see %s; `redis-light up` starts "
+               "it again\n", r->why, r->in.log);
     else if (strcmp(r->state, "unreachable") == 0)
         printf("    pid %d runs but does not answer: %s\n", (int)r->in.pid, r->why);
-    else if (strcmp(r->state, "damaged") == 0)
+    else if (strcmp(r->state, "damaged") == 0 || strcmp(r->state, "foreign") == 0)
         printf("    %s\n", r->why);
 }
 

@@ -59,7 +59,9 @@ int rl_proc_starttime(pid_t pid, unsigned long long *start);
 char rl_proc_state(pid_t pid);
 /* True when pid runs, is not a zombie, and (when starttime is non-zero) started then. */
 bool rl_pid_alive(pid_t pid, unsigned long long starttime);
-/* The running state of a record: its Redis is alive. */
+/* The record's pid runs with its recorded start time. That alone does not make it the
+ * instance's Redis (an edited record, a reused pid with a coincident start): whatever acts
+ * on the instance asks rl_identity_find (identity.h) instead. */
 bool rl_instance_alive(const struct rl_instance *in);
 
 /* The address clients use: "redis://127.0.0.1:6379", or "unix:///path" when port is 0. */

@@ -14,6 +14,7 @@
 
 #include "cli/server/client.h"
 #include "cli/server/files.h"
+#include "cli/server/identity.h"
 #include "cli/server/signals.h"
 #include "cli/util/out.h"
 
@@ -98,6 +99,7 @@ enum rl_ready_end rl_wait_ready(pid_t pid, const struct rl_instance *in, const c
 {
     double t0 = mono(), pause = 0.002, pong_at = 0;
     bool said_loading = false;
+    char other[512] = ""; /* who answered in our place, if anyone */
     for (;;) {
         if (waitpid(pid, status, WNOHANG) == pid) {
             snprintf(err, errlen, "redis-server exited during startup");
@@ -112,6 +114,12 @@ enum rl_ready_end rl_wait_ready(pid_t pid, const struct rl_instance *in, const c
             if (st == 'T' || st == 't') /* SIGSTOP, SIGTSTP or a debugger: it cannot answer */
                 snprintf(err, errlen, "Redis did not answer PING within %.1f s: redis-server (pid %d) is stopped "
                          "(SIGSTOP or a debugger holds it)", timeout_s, (int)pid);
+            else if (other[0] && in->socket[0])
+                snprintf(err, errlen, "Redis did not answer PING within %.1f s; its socket %s %s", timeout_s,
+                         in->socket, other);
+            else if (other[0])
+                snprintf(err, errlen, "Redis did not answer PING within %.1f s; its port %d %s", timeout_s, in->port,
+                         other);
             else
                 snprintf(err, errlen, "Redis did not answer PING within %.1f s (raise --timeout if it is just "
                          "slow to start; its log may say why)", timeout_s);
@@ -125,10 +133,18 @@ enum rl_ready_end rl_wait_ready(pid_t pid, const struct rl_instance *in, const c
             sleep_s(0.005);
             continue;
         }
-        char why[256];
+        char why[512];
         redisContext *c = rl_client_connect(in, password, 200, why, sizeof why);
         if (c) {
             enum rl_ping p = rl_client_ping(c, why, sizeof why);
+            bool foreign = false;
+            /* A PONG counts only from our child: another server on the port or socket would
+             * answer too, while our Redis is about to fail to bind and exit. */
+            if (p == RL_PING_PONG && rl_identity_same_process(c, pid, NULL, &foreign, why, sizeof why) < 0) {
+                if (foreign)
+                    snprintf(other, sizeof other, "%s", why);
+                p = RL_PING_ERROR;
+            }
             redisFree(c);
             if (p == RL_PING_PONG) {
                 pong_at = mono();

@@ -22,8 +22,9 @@ struct rl_launch {
 pid_t rl_launch(const struct rl_launch *l, char *err, size_t errlen);
 
 enum rl_ready_end { RL_READY = 0, RL_READY_DIED, RL_READY_INTERRUPTED, RL_READY_TIMEOUT, RL_READY_ERROR };
-/* Waits until PING answers PONG (LOADING is not ready) and the log, from log_offset on,
- * says "Ready to accept connections". Stops early when the child exits (*status set),
+/* Waits until PING answers PONG (LOADING is not ready) on a connection whose INFO server
+ * process_id is pid (another server on the address does not count) and the log, from
+ * log_offset on, says "Ready to accept connections". Stops early when the child exits (*status set),
  * when rl_signal_seen is set, or after timeout_s without any answer (a LOADING reply
  * restarts the clock). err explains anything but RL_READY. */
 enum rl_ready_end rl_wait_ready(pid_t pid, const struct rl_instance *in, const char *password,

@@ -1,8 +1,8 @@
 /* An instance whose record is damaged (cut short, overwritten, garbage): its Redis is
- * found through the pid file Redis itself keeps, and trusted only when that process is a
- * redis-server (or valkey-server) whose working directory is the instance's data
- * directory (Redis chdirs to `dir`), so a reused pid is never signalled. Where it listens
- * comes from the instance's redis.conf. This is what lets `down` stop it anyway. */
+ * found through the pid file Redis itself keeps, and trusted only when that process passes
+ * the identity checks (identity.h: a redis-server or valkey-server of the instance's own
+ * directory), so a reused pid is never signalled. Where it listens comes from the
+ * instance's redis.conf. This is what lets `down` stop it anyway. */
 #ifndef RL_SERVER_RECOVER_H
 #define RL_SERVER_RECOVER_H
 #include <stddef.h>

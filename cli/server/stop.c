@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli/server/client.h"
+#include "cli/server/identity.h"
 
 static double mono(void)
 {
@@ -57,7 +58,7 @@ int rl_stop_instance(const struct rl_stop *s, struct rl_stop_result *r)
         r->seconds = 0;
         return 0;
     }
-    char err[300];
+    char err[768];
     char st = rl_proc_state(s->in->pid);
     if (st == 'T' || st == 't') {
         /* A stopped process answers nothing, so SHUTDOWN would only cost its timeouts.
@@ -70,7 +71,11 @@ int rl_stop_instance(const struct rl_stop *s, struct rl_stop_result *r)
             goto done;
         goto escalate;
     }
-    redisContext *c = rl_client_connect(s->in, s->password, 2000, err, sizeof err);
+    /* SHUTDOWN goes only over a connection that leads to this very process (INFO server's
+     * process_id): an edited record, or another server on the port or socket, must never
+     * get it. Otherwise SIGTERM to the verified pid, which Redis treats like SHUTDOWN. */
+    bool foreign;
+    redisContext *c = rl_identity_connect(s->in, s->password, 2000, NULL, &foreign, err, sizeof err);
     bool refused = false;
     if (c) {
         /* A successful SHUTDOWN never replies: the connection just closes. */
@@ -82,6 +87,10 @@ int rl_stop_instance(const struct rl_stop *s, struct rl_stop_result *r)
         }
         freeReplyObject(rep);
         redisFree(c);
+    } else if (foreign) {
+        char t[sizeof err + 64];
+        snprintf(t, sizeof t, "%s; sent SIGTERM to pid %d instead", err, (int)s->in->pid);
+        note(r, "did not send SHUTDOWN: ", t);
     } else {
         note(r, "no SHUTDOWN could be sent: ", err);
     }

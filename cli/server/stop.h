@@ -1,6 +1,8 @@
 /* Stopping an instance: one SHUTDOWN (SAVE when the config persists data, else NOSAVE),
  * a wait, then SIGTERM, then SIGKILL, each only after the previous step's timeout. Used
- * by `down` (Redis is not our child) and by a foreground `up` (it is). */
+ * by `down` (Redis is not our child) and by a foreground `up` (it is). in->pid must be the
+ * instance's verified server (identity.h); SHUTDOWN is sent only over a connection whose
+ * INFO server process_id is that pid, else the first step is SIGTERM to the pid. */
 #ifndef RL_SERVER_STOP_H
 #define RL_SERVER_STOP_H
 #include <stdbool.h>
@@ -23,7 +25,7 @@ struct rl_stop_result {
     bool have_status;             /* is_child: status is the wait status */
     int status;
     double seconds;
-    char note[512];               /* what went wrong on the way, if anything */
+    char note[1024];              /* what went wrong on the way, if anything */
 };
 
 /* Returns 0 when the process is gone, -1 when even SIGKILL did not end it (r->note). */
