@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/server/claim.h"
 #include "cli/server/client.h"
 #include "cli/server/conf.h"
 #include "cli/server/diagnose.h"
@@ -26,6 +27,7 @@
 #include "cli/server/supervise.h"
 #include "cli/server/up_plan.h"
 #include "cli/util/json.h"
+#include "cli/util/paths.h"
 #include "cli/util/out.h"
 #include "cli/util/size.h"
 
@@ -228,24 +230,37 @@ int rl_cmd_up(struct rl_ctx *ctx)
         return rl_usage_error("at most %d --set options", RL_UP_MAX_SET);
     for (int i = 0; i < o.nset; i++)
         o.set[i] = rl_args_nth(a, "set", i);
-    rl_signals_catch();
     static char err[8192];
-    int rc = rl_up_plan(&o, &ctx->root, &u, err, sizeof err);
-    if (rc == RL_EXIT_USAGE) {
-        rl_up_free(&u);
+    /* Checked before any path is built from it: an over-long name is invalid input. */
+    const char *name = o.name ? o.name : "default";
+    if (rl_instance_name_ok(name, err, sizeof err) < 0)
         return rl_usage_error("%s", err);
+    rl_signals_catch();
+    /* The instance's lock, from before the old record is read until the new one says
+     * running, and for a foreground up until it ends (claim.h); a dry run changes nothing
+     * and needs none. */
+    struct rl_instance_lock lock = {.fd = -1};
+    if (!o.dry_run) {
+        char state[PATH_MAX];
+        if (rl_state_dir(state, sizeof state) < 0) {
+            rl_err("cannot find the state directory: neither XDG_STATE_HOME nor HOME is set; set one");
+            return RL_EXIT_RUNTIME;
+        }
+        if (rl_claim_for_up(&lock, state, name, err, sizeof err) < 0) {
+            rl_err("%s", err);
+            return RL_EXIT_RUNTIME;
+        }
     }
-    if (rc != RL_EXIT_OK) {
+    int rc = rl_up_plan(&o, &ctx->root, &u, err, sizeof err);
+    if (rc == RL_EXIT_OK && !u.dry_run)
+        rc = rl_up_write(&u);
+    else if (rc == RL_EXIT_USAGE)
+        rc = rl_usage_error("%s", err);
+    else if (rc != RL_EXIT_OK)
         rl_err("%s", err);
+    if (rc != RL_EXIT_OK || u.dry_run) {
         rl_up_free(&u);
-        return rc;
-    }
-    if (u.dry_run) {
-        rl_up_free(&u);
-        return RL_EXIT_OK;
-    }
-    if ((rc = rl_up_write(&u)) != RL_EXIT_OK) {
-        rl_up_free(&u);
+        rl_instance_unlock(&lock);
         return rc;
     }
     rl_oom_snapshot(0, &u.oom_before);
@@ -257,6 +272,7 @@ int rl_cmd_up(struct rl_ctx *ctx)
     if (u.in.pid < 0) {
         rl_err("%s", err);
         rl_up_free(&u);
+        rl_instance_unlock(&lock);
         return RL_EXIT_RUNTIME;
     }
     /* The record goes down before waiting: if up is killed now, down still finds Redis. */
@@ -309,5 +325,6 @@ int rl_cmd_up(struct rl_ctx *ctx)
         }
     }
     rl_up_free(&u);
+    rl_instance_unlock(&lock); /* a detached server outlives it: its record says it runs */
     return rc;
 }
