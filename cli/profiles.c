@@ -128,39 +128,31 @@ static bool show_rules(const struct rl_profile *p, const struct rl_facts *f, con
 
 static int show(struct rl_ctx *ctx, const char *name)
 {
-    static struct rl_facts f;
-    struct rl_choice c;
-    char err[1024];
-    enum rl_fault code;
-    rl_plan_facts(&f, &ctx->root);
-    int rc = rl_profile_choose_at(&f, &ctx->root, name, &c, err, sizeof err, &code);
+    /* the profile as the plan renders it here: what `up --profile NAME` would write */
+    static struct rl_plan plan;
+    const struct rl_args *a = ctx->args;
+    struct rl_plan_opts po = {.profile = name, .maxmemory = rl_args_get(a, "maxmemory"),
+                              .policy = rl_args_get(a, "policy"), .force = rl_args_has(a, "force")};
+    po.nset = rl_args_count(a, "set");
+    if (po.nset > RL_PLAN_MAX_SET)
+        return rl_usage_error("at most %d --set options", RL_PLAN_MAX_SET);
+    for (int i = 0; i < po.nset; i++)
+        po.set[i] = rl_args_nth(a, "set", i);
+    int rc = rl_plan_make(&plan, &ctx->root, &po);
     char problems[RL_PROFILE_MAX_ERRS][512];
     warn_problems(problems, rl_profile_load_problems(problems, RL_PROFILE_MAX_ERRS));
     if (rc < 0) {
-        rl_err("%s", err);
-        return rl_exit_for(code);
+        if (plan.choice.winner)
+            rl_err("profile %s: %s", rl_profile_name(plan.choice.winner), plan.errstr);
+        else
+            rl_err("%s", plan.errstr);
+        rl_plan_free(&plan);
+        return rl_exit_for(plan.err);
     }
-    const struct rl_args *a = ctx->args;
-    int nset = rl_args_count(a, "set");
-    const char **sets = calloc((size_t)nset + 1, sizeof *sets);
-    if (!sets) {
-        rl_choice_free(&c);
-        rl_err("out of memory");
-        return RL_EXIT_RUNTIME;
-    }
-    for (int i = 0; i < nset; i++)
-        sets[i] = rl_args_nth(a, "set", i);
-    struct rl_render_overrides o = {.maxmemory = rl_args_get(a, "maxmemory"), .policy = rl_args_get(a, "policy"),
-                                    .set = sets, .nset = nset, .force = rl_args_has(a, "force")};
-    char *conf = NULL, policy[32];
-    uint64_t maxmemory = 0;
-    rc = rl_profile_render(c.winner, &f, &o, &conf, &maxmemory, policy, sizeof policy, err, sizeof err);
-    free(sets);
-    if (rc < 0) {
-        rl_err("profile %s: %s", rl_profile_name(c.winner), err);
-        rl_choice_free(&c);
-        return RL_EXIT_USAGE;
-    }
+    const struct rl_choice c = plan.choice;
+    const struct rl_facts *fp = &plan.facts;
+    const char *conf = plan.conf, *policy = plan.policy;
+    uint64_t maxmemory = plan.maxmemory;
     const struct rl_profile *p = c.winner;
     const char *const *vars;
     size_t nv = rl_profile_make_vars(p, &vars);
@@ -182,7 +174,7 @@ static int show(struct rl_ctx *ctx, const char *name)
         rl_json_str(&w, p->description);
         rl_json_key(&w, "chosen_here");
         rl_json_bool(&w, !c.overridden);
-        show_rules(p, &f, &ctx->root, &w);
+        show_rules(p, fp, &ctx->root, &w);
         rl_json_key(&w, "allocator");
         rl_json_str(&w, p->allocator);
         rl_json_key(&w, "make");
@@ -205,15 +197,14 @@ static int show(struct rl_ctx *ctx, const char *name)
         if (p->shadows)
             printf("shadows:     %s\n", p->shadowed_source);
         printf("description: %s\n", p->description[0] ? p->description : "(none)");
-        show_rules(p, &f, &ctx->root, NULL);
+        show_rules(p, fp, &ctx->root, NULL);
         printf("build:      ");
         for (size_t i = 0; i < nv; i++)
             printf(" %s", vars[i]);
         printf("\n\nredis.conf it renders on this machine (the instance part — port, bind, dir — is added by up):\n\n%s",
                conf);
     }
-    free(conf);
-    rl_choice_free(&c);
+    rl_plan_free(&plan);
     return RL_EXIT_OK;
 }
 

@@ -38,6 +38,9 @@ int rl_profile_choose_at(const struct rl_facts *f, const struct rl_root *root, c
  * does not stop the others): up to max lines into lines; returns the count. */
 int rl_profile_load_problems(char lines[][512], int max);
 void rl_choice_free(struct rl_choice *c);
+/* Where the shipped profiles (and the measured overhead table beside them) are: the
+ * installed share dir next to the executable, else the source tree, else the prefix. */
+void rl_profile_shipped_dir(char *out, size_t len);
 
 const char *rl_profile_name(const struct rl_profile *p);
 const char *rl_profile_source(const struct rl_profile *p); /* file it was loaded from */
@@ -55,10 +58,10 @@ void rl_profile_free(struct rl_profile *p);
 bool rl_profile_persistent(const struct rl_profile *p);
 
 /* How a profile sizes maxmemory: the memory decision the plan's budget takes from it. */
-enum rl_memory_kind { RL_MEM_NONE, RL_MEM_FIXED, RL_MEM_SHARE };
+enum rl_memory_kind { RL_MEM_NONE, RL_MEM_FIXED, RL_MEM_SHARE, RL_MEM_BUDGET };
 struct rl_memory_rule {
     enum rl_memory_kind kind;
-    uint64_t fixed;            /* RL_MEM_FIXED: bytes */
+    uint64_t fixed;            /* RL_MEM_FIXED: bytes; RL_MEM_BUDGET: measured terms (cli/plan/budget.c) */
     double share;              /* RL_MEM_SHARE: percent of the effective limit */
     uint64_t min, max;         /* clamps of a share, 0 = none */
     double headroom;           /* percent of the limit the profile keeps above maxmemory */

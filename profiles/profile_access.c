@@ -63,7 +63,9 @@ void rl_profile_memory(const struct rl_profile *p, struct rl_memory_rule *out)
         const struct rl_conf_item *c = &p->conf[i];
         if (strcmp(c->key, "maxmemory") != 0)
             continue;
-        if (c->is_share) {
+        if (c->is_budget) {
+            out->kind = RL_MEM_BUDGET;
+        } else if (c->is_share) {
             out->kind = RL_MEM_SHARE;
             out->share = c->share;
             out->min = c->min;

@@ -41,6 +41,7 @@ struct rl_conf_item {
     char key[64];
     char value[256];
     bool is_share;             /* maxmemory as a percentage of the effective limit */
+    bool is_budget;            /* maxmemory: budget — the plan's measured memory budget */
     double share;
     uint64_t min, max;         /* clamps for a share (0 = none) */
     int line;

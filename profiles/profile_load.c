@@ -194,6 +194,11 @@ static int config_pair(struct rl_loader *L, const char *key, yaml_node_t *k, yam
             char buf[64], e[200];
             if (rl_loader_str(L, v, "maxmemory", buf, sizeof buf) < 0)
                 return -1;
+            if (strcmp(buf, "budget") == 0) { /* sized by the plan from measured costs */
+                c->is_budget = true;
+                p->nconf++;
+                return 0;
+            }
             int rc = rl_parse_percent(buf, &c->share, e, sizeof e);
             if (rc < 0)
                 return rl_loader_fail(L, v, "maxmemory: %s", e);
@@ -206,7 +211,8 @@ static int config_pair(struct rl_loader *L, const char *key, yaml_node_t *k, yam
                 if (rl_parse_size(buf, &b, e, sizeof e) < 0)
                     return rl_loader_fail(L, v, "maxmemory: %s", e);
                 if (b == 0) /* Redis reads 0 as "no limit", the one thing a profile here must not mean */
-                    return rl_loader_fail(L, v, "maxmemory 0 means no limit to Redis; give a size like 64mb or a share like 50%%");
+                    return rl_loader_fail(L, v, "maxmemory 0 means no limit to Redis; give a size like 64mb, a share "
+                                          "like 50%%, or budget");
                 snprintf(c->value, sizeof c->value, "%s", buf);
             }
         }

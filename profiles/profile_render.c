@@ -199,6 +199,9 @@ static int maxmemory_from_cli(struct render *R, const char *opt, const char *v, 
 static int maxmemory_from_profile(struct render *R, const struct rl_conf_item *c)
 {
     const struct rl_profile *p = R->p;
+    if (c->is_budget) /* only the plan knows the measured terms */
+        return bad(R, "profile %s sizes maxmemory by the memory budget, which `redis-light doctor` and `up` "
+                   "compute; pass --maxmemory SIZE to render it without one", p->name);
     if (!c->is_share) {
         char e[200];
         if (rl_parse_size(c->value, &R->maxmemory, e, sizeof e) < 0) /* validated at load; defence */
@@ -290,7 +293,8 @@ static int check_limit(struct render *R, const struct rl_facts *f)
                    "--maxmemory or pass --force", R->maxmemory ? rl_fmt_size(R->maxmemory, a, sizeof a) : "0 (no limit)",
                    R->what);
     double left = above ? 0 : 100.0 * (double)(R->limit - R->maxmemory) / (double)R->limit;
-    if (p->headroom > 0 && left < p->headroom)
+    /* the plan's budget already counted what lives above maxmemory, term by term */
+    if (p->headroom > 0 && left < p->headroom && !R->o->planned)
         rl_warn("maxmemory %s leaves %.0f%% of the %s free; profile %s asks for %g%% headroom (allocator "
                 "fragmentation and buffers live there)", R->maxmemory ? rl_fmt_size(R->maxmemory, a, sizeof a) : "0",
                 left, R->what, p->name, p->headroom);

@@ -47,7 +47,7 @@ static bool is_dir(const char *p)
  * install), else the source tree when it exists (running from a build directory, so
  * edits to the shipped .yaml files take effect without installing), else the configured
  * install prefix. */
-static void shipped_dir(char *out, size_t len)
+void rl_profile_shipped_dir(char *out, size_t len)
 {
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -152,7 +152,7 @@ int rl_profile_set_load(struct rl_profile_set *s, char *err, size_t errlen)
         }
         rl_profile_set_add_dir(s, env, RL_ORIGIN_ENV, false);
     } else {
-        shipped_dir(s->shipped_dir, sizeof s->shipped_dir);
+        rl_profile_shipped_dir(s->shipped_dir, sizeof s->shipped_dir);
         rl_profile_set_add_dir(s, s->shipped_dir, RL_ORIGIN_SHIPPED, false);
     }
     char cfg[4096];

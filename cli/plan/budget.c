@@ -1,5 +1,6 @@
 #include "cli/plan/budget.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,10 +21,11 @@ static void implied_overhead(struct rl_budget *b, const char *how)
 }
 
 /* Tries one profile's rule. Returns 1 when it fits (b filled), 0 when not (why says why). */
-static int try_rule(struct rl_budget *b, const struct rl_profile *p, char *why, size_t whylen)
+static int try_rule(struct rl_budget *b, const struct rl_facts *f, const struct rl_budget_ctx *ctx,
+                    const struct rl_profile *p, char *why, size_t whylen)
 {
     struct rl_memory_rule r;
-    char a[32];
+    char a[32], c[32];
     const char *name = rl_profile_name(p);
     rl_profile_memory(p, &r);
     switch (r.kind) {
@@ -36,9 +38,29 @@ static int try_rule(struct rl_budget *b, const struct rl_profile *p, char *why, 
         b->maxmemory_bytes = 0;
         snprintf(b->rule, sizeof b->rule, "no maxmemory (profile %s sets none)", name);
         break;
+    case RL_MEM_BUDGET:
+        if (!rl_budget_evidence(b, f, ctx, why, whylen)) {
+            char inner[400];
+            snprintf(inner, sizeof inner, "%s", why);
+            snprintf(why, whylen, "profile %s's memory budget: %s", name, inner);
+            return 0;
+        }
+        snprintf(b->rule, sizeof b->rule, "memory budget of the %s, profile %s", b->limit_source, name);
+        snprintf(b->from, sizeof b->from, "%s", name);
+        return 1;
     case RL_MEM_FIXED: {
         uint64_t room = b->limit_bytes - (uint64_t)((double)b->limit_bytes * r.headroom / 100.0);
-        if (b->cgroup_limited && (r.fixed >= b->limit_bytes || r.fixed > room)) {
+        struct rl_budget measured = *b;
+        char ignored[400];
+        if (b->cgroup_limited && rl_budget_evidence(&measured, f, ctx, ignored, sizeof ignored)) {
+            /* with measurements, the fixed size fits when the measured budget holds it */
+            if (r.fixed > measured.maxmemory_bytes) {
+                snprintf(why, whylen, "profile %s's fixed maxmemory %s is above what the %s holds by measurement (%s)",
+                         name, rl_fmt_size(r.fixed, a, sizeof a), b->limit_source,
+                         rl_fmt_size(measured.maxmemory_bytes, c, sizeof c));
+                return 0;
+            }
+        } else if (b->cgroup_limited && (r.fixed >= b->limit_bytes || r.fixed > room)) {
             snprintf(why, whylen, "profile %s's fixed maxmemory %s does not leave its %g%% headroom under the %s",
                      name, rl_fmt_size(r.fixed, a, sizeof a), r.headroom, b->limit_source);
             return 0;
@@ -73,21 +95,24 @@ static int try_rule(struct rl_budget *b, const struct rl_profile *p, char *why, 
     return 1;
 }
 
-int rl_budget_decide(struct rl_budget *b, const struct rl_facts *f, const struct rl_profile *const *cands,
-                     int ncands)
+int rl_budget_decide(struct rl_budget *b, const struct rl_facts *f, const struct rl_budget_ctx *ctx,
+                     const struct rl_profile *const *cands, int ncands)
 {
     memset(b, 0, sizeof *b);
     b->limit_bytes = rl_profile_effective_limit(f, b->limit_source, sizeof b->limit_source);
     b->cgroup_limited = f->memory_limit_bytes.state == RL_FACT_VALUE || f->memory_high_bytes.state == RL_FACT_VALUE;
     char first_why[400] = "", why[400];
     for (int i = 0; i < ncands; i++) {
-        if (try_rule(b, cands[i], why, sizeof why)) {
+        if (try_rule(b, f, ctx, cands[i], why, sizeof why)) {
             if (i > 0)
                 snprintf(b->note, sizeof b->note, "%s; the memory decision comes from profile %s, the next matching "
                          "profile whose rule fits", first_why, rl_profile_name(cands[i]));
-            char how[128];
-            snprintf(how, sizeof how, "profile %s's rule", rl_profile_name(cands[i]));
-            implied_overhead(b, how);
+            if (!b->from_evidence) {
+                char how[128];
+                snprintf(how, sizeof how, "profile %s's rule", rl_profile_name(cands[i]));
+                b->nterms = 0;
+                implied_overhead(b, how);
+            }
             return 0;
         }
         if (i == 0)
@@ -99,9 +124,19 @@ int rl_budget_decide(struct rl_budget *b, const struct rl_facts *f, const struct
     return -1;
 }
 
-void rl_budget_from_option(struct rl_budget *b, uint64_t maxmemory, const char *option)
+int rl_budget_from_option(struct rl_budget *b, uint64_t maxmemory, const char *option, bool force)
 {
+    char a[32], c[32];
+    if (b->err == 0 && b->from_evidence && maxmemory > b->maxmemory_bytes && !force) {
+        snprintf(b->note, sizeof b->note, "%s %s is above the memory budget (%s: the terms below); the budget's "
+                 "value is used. Pass --force to run with %s anyway", option, rl_fmt_size(maxmemory, a, sizeof a),
+                 rl_fmt_size(b->maxmemory_bytes, c, sizeof c), rl_fmt_size(maxmemory, a, sizeof a));
+        return 1;
+    }
     b->err = 0;
+    b->from_evidence = false;
+    b->maxclients = 0;
+    b->conf[0] = '\0';
     b->errstr[0] = '\0';
     b->note[0] = '\0';
     b->nterms = 0;
@@ -112,4 +147,5 @@ void rl_budget_from_option(struct rl_budget *b, uint64_t maxmemory, const char *
     if (b->cgroup_limited && b->limit_bytes && maxmemory >= b->limit_bytes)
         snprintf(b->note, sizeof b->note, "%s is not below the %s: the cgroup may OOM-kill Redis before it evicts "
                  "(allowed by --force)", option, b->limit_source);
+    return 0;
 }

@@ -95,6 +95,102 @@ static void look_up_build(struct rl_plan *p, const struct rl_plan_opts *o)
     }
 }
 
+/* The shipped overhead table (beside REDIS_LIGHT_PROFILES' profiles when it has one, else
+ * beside the shipped ones) and this machine's calibration, when present. A damaged file is
+ * an error naming it: guessing around it would size Redis from garbage. */
+static int load_tables(struct rl_plan *p)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 32];
+    const char *env = getenv("REDIS_LIGHT_PROFILES");
+    int rc = 1;
+    if (env && *env) {
+        snprintf(path, sizeof path, "%s/%s", env, RL_OVERHEAD_FILE);
+        rc = rl_overhead_load(path, &p->shipped, p->errstr, sizeof p->errstr);
+    }
+    if (rc == 1) {
+        rl_profile_shipped_dir(dir, sizeof dir);
+        snprintf(path, sizeof path, "%s/%s", dir, RL_OVERHEAD_FILE);
+        rc = rl_overhead_load(path, &p->shipped, p->errstr, sizeof p->errstr);
+    }
+    if (rc < 0) {
+        p->err = RL_FAULT_RUNTIME;
+        return -1;
+    }
+    if (rc == 1)
+        memset(&p->shipped, 0, sizeof p->shipped);
+    if (rl_config_dir(dir, sizeof dir) == 0) {
+        snprintf(path, sizeof path, "%s/%s", dir, RL_CALIBRATION_FILE);
+        rc = rl_overhead_load(path, &p->calibration, p->errstr, sizeof p->errstr);
+        if (rc < 0) {
+            size_t n = strlen(p->errstr);
+            snprintf(p->errstr + n, sizeof p->errstr - n, "; run `redis-light tune` again, or delete the file");
+            p->err = RL_FAULT_INPUT;
+            return -1;
+        }
+        if (rc == 1)
+            memset(&p->calibration, 0, sizeof p->calibration);
+    }
+    return 0;
+}
+
+static int render(struct rl_plan *p, const struct rl_render_overrides *ov)
+{
+    if (rl_profile_render(p->build_profile, &p->facts, ov, &p->conf, &p->maxmemory, p->policy, sizeof p->policy,
+                          p->errstr, sizeof p->errstr) < 0) {
+        p->err = RL_FAULT_INPUT; /* errstr already says what */
+        return -1;
+    }
+    return 0;
+}
+
+/* True when conf already has a line setting key (a --set or the profile's own). */
+static bool conf_has(const char *conf, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *l = conf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (strncmp(l, key, n) == 0 && (l[n] == ' ' || l[n] == '\t'))
+            return true;
+    return false;
+}
+
+/* The directives the budget sized (maxclients, maxmemory-clients), after the profile's,
+ * unless the profile or a --set already chose them. */
+static int append_budget_conf(struct rl_plan *p)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    if (!m)
+        return -1;
+    fputs(p->conf, m);
+    const char *line = p->budget.conf, *comment = NULL;
+    while (*line) {
+        const char *eol = strchr(line, '\n');
+        size_t n = eol ? (size_t)(eol - line) + 1 : strlen(line);
+        if (line[0] == '#') {
+            comment = line;
+        } else {
+            char key[64];
+            size_t k = strcspn(line, " \t\n");
+            snprintf(key, sizeof key, "%.*s", (int)(k < sizeof key ? k : sizeof key - 1), line);
+            if (!conf_has(p->conf, key)) {
+                if (comment)
+                    fwrite(comment, 1, (size_t)(line - comment), m);
+                fwrite(line, 1, n, m);
+            }
+            comment = NULL;
+        }
+        line += n;
+    }
+    if (fclose(m) != 0) {
+        free(out);
+        return -1;
+    }
+    free(p->conf);
+    p->conf = out;
+    return 0;
+}
+
 int rl_plan_make(struct rl_plan *p, const struct rl_root *root, const struct rl_plan_opts *o)
 {
     memset(p, 0, sizeof *p);
@@ -125,32 +221,51 @@ int rl_plan_make(struct rl_plan *p, const struct rl_root *root, const struct rl_
                         o->allocator);
     }
 
+    look_up_build(p, o);
+    p->persistent = rl_profile_persistent(p->build_profile);
+    for (int i = 0; i < o->nset; i++)
+        if ((strncmp(o->set[i], "save=", 5) == 0 && o->set[i][5]) || strcmp(o->set[i], "appendonly=yes") == 0)
+            p->persistent = true;
+    if (load_tables(p) < 0)
+        return -1;
+
     /* The memory decision: the chosen profile's rule, or the next matching one that fits. */
     const struct rl_profile *cands[1 + sizeof p->choice.matching / sizeof p->choice.matching[0]];
     int ncands = 0;
     cands[ncands++] = p->build_profile;
     for (int i = 0; i < p->choice.nmatching; i++)
         cands[ncands++] = p->choice.matching[i];
+    struct rl_budget_ctx bctx = {.allocator = p->build.allocator, .version = p->build.version,
+                                 .persistent = p->persistent, .shipped = p->shipped.nrows ? &p->shipped : NULL,
+                                 .calibration = p->calibration.nrows ? &p->calibration : NULL};
     bool option = sets_maxmemory(o);
-    if (rl_budget_decide(&p->budget, &p->facts, cands, ncands) < 0 && !option)
+    if (rl_budget_decide(&p->budget, &p->facts, &bctx, cands, ncands) < 0 && !option)
         return fail(p, RL_FAULT_RUNTIME, "%s", p->budget.errstr);
 
     struct rl_render_overrides ov = {.maxmemory = o->maxmemory, .policy = o->policy, .set = o->set,
                                      .nset = o->nset, .force = o->force, .planned = p->budget.err == 0,
                                      .planned_bytes = p->budget.maxmemory_bytes, .planned_why = p->budget.rule};
-    if (rl_profile_render(p->build_profile, &p->facts, &ov, &p->conf, &p->maxmemory, p->policy, sizeof p->policy,
-                          p->errstr, sizeof p->errstr) < 0) {
-        p->err = RL_FAULT_INPUT; /* errstr already says what */
+    if (render(p, &ov) < 0)
         return -1;
+    if (option && rl_budget_from_option(&p->budget, p->maxmemory, o->maxmemory ? "--maxmemory" : "--set maxmemory",
+                                        o->force) == 1) {
+        /* above the measured budget, not forced: the budget's value, and the note says why */
+        const char *kept[RL_PLAN_MAX_SET];
+        int nkept = 0;
+        for (int i = 0; i < o->nset; i++)
+            if (strncmp(o->set[i], "maxmemory=", 10) != 0)
+                kept[nkept++] = o->set[i];
+        ov.maxmemory = NULL;
+        ov.set = kept;
+        ov.nset = nkept;
+        free(p->conf);
+        p->conf = NULL;
+        if (render(p, &ov) < 0)
+            return -1;
     }
-    if (option)
-        rl_budget_from_option(&p->budget, p->maxmemory, o->maxmemory ? "--maxmemory" : "--set maxmemory");
-    p->persistent = rl_profile_persistent(p->build_profile);
-    for (int i = 0; i < o->nset; i++)
-        if ((strncmp(o->set[i], "save=", 5) == 0 && o->set[i][5]) || strcmp(o->set[i], "appendonly=yes") == 0)
-            p->persistent = true;
+    if (p->budget.from_evidence && append_budget_conf(p) < 0)
+        return fail(p, RL_FAULT_RUNTIME, "out of memory composing redis.conf");
     decide_role(p);
-    look_up_build(p, o);
     return 0;
 }
 

@@ -61,6 +61,7 @@ struct rl_plan {
     struct rl_choice choice;          /* winner NULL when no profile could be chosen */
     struct rl_profile *build_profile; /* the winner, or its copy with opts.allocator */
     struct rl_plan_build build;
+    struct rl_overhead_table shipped, calibration; /* the measured costs (nrows 0: none) */
     struct rl_budget budget;
     char role[8];                     /* "cache" or "store" */
     char role_why[200];

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/plan/budget.h"
 #include "cli/plan/choice_report.h"
 #include "profiles/profile_internal.h"
 #include "tap.h"
@@ -146,9 +147,19 @@ static void golden(const char *name, const char *factset, const struct rl_facts 
         OK(0, "choose %s: %s", name, err);
         return;
     }
+    /* the memory decision as the plan takes it, from the frozen fixture table */
+    static struct rl_overhead_table table;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/overhead/overhead.tsv", getenv("RL_FIXTURES"));
+    OK(rl_overhead_load(path, &table, err, sizeof err) == 0, "fixture table: %s", err);
+    struct rl_budget_ctx bctx = {.allocator = rl_profile_allocator(c.winner), .version = "7.0.15", .shipped = &table};
+    const struct rl_profile *cands[1] = {c.winner};
+    struct rl_budget b;
+    int planned = rl_budget_decide(&b, f, &bctx, cands, 1) == 0;
+    struct rl_render_overrides ov = {.planned = planned, .planned_bytes = b.maxmemory_bytes, .planned_why = b.rule};
     char *conf = NULL, policy[32];
     uint64_t mm;
-    OK(rl_profile_render(c.winner, f, NULL, &conf, &mm, policy, sizeof policy, err, sizeof err) == 0,
+    OK(rl_profile_render(c.winner, f, &ov, &conf, &mm, policy, sizeof policy, err, sizeof err) == 0,
        "render %s/%s: %s", name, factset, err);
     rl_choice_free(&c);
     if (!conf)
@@ -164,7 +175,6 @@ static void golden(const char *name, const char *factset, const struct rl_facts 
         }
     }
     *w = '\0';
-    char path[4096];
     snprintf(path, sizeof path, "%s/profiles/golden/%s-%s.conf", getenv("RL_FIXTURES"), name, factset);
     if (getenv("RL_UPDATE_GOLDEN")) {
         FILE *g = fopen(path, "w");
@@ -251,7 +261,9 @@ static void overrides(void)
     const char *defrag[] = {"activedefrag=yes"};
     o2.set = defrag;
     OK(render_with("tiny", &f, &o2, &conf, err, sizeof err) == -1 && strstr(err, "activedefrag"), "activedefrag on libc refused: %s", err);
+    o2.maxmemory = "50mb"; /* container sizes maxmemory by the plan's budget, which is not part of this test */
     OK(render_with("container", &f, &o2, &conf, err, sizeof err) == 0, "activedefrag on jemalloc allowed: %s", err);
+    o2.maxmemory = NULL;
     free(conf);
     conf = NULL;
     const char *noeq[] = {"hz"};
