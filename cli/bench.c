@@ -15,7 +15,7 @@
 #include "cli/bench/report.h"
 #include "cli/bench/target.h"
 #include "cli/commands.h"
-#include "cli/server/signals.h"
+#include "cli/sys/signals.h"
 #include "cli/util/out.h"
 #include "cli/util/size.h"
 
@@ -271,7 +271,7 @@ static int run_tests(struct bench_plan *p, struct rl_run_result *results, int *n
                      const char **error)
 {
     bool live = isatty(STDERR_FILENO) && !rl_out.quiet && !rl_out.json;
-    /* the one interrupt flag every long step honours (cli/server/signals.h) */
+    /* the one interrupt flag every long step honours (cli/sys/signals.h) */
     rl_signals_catch();
     p->cfg.interrupted = &rl_signal_seen;
     int rc = 0;

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/bench/evict_launch.h"
-#include "cli/bench/evict_report.h"
-#include "cli/bench/plot.h"
+#include "cli/bench/eviction/evict_launch.h"
+#include "cli/bench/eviction/evict_report.h"
+#include "cli/bench/eviction/plot.h"
 #include "cli/bench/target.h"
 #include "cli/commands.h"
 #include "cli/util/out.h"

@@ -5,7 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/plan/plan.h"
-#include "cli/server/signals.h"
+#include "cli/sys/signals.h"
 #include "cli/util/json.h"
 #include "cli/util/out.h"
 

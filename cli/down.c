@@ -10,12 +10,12 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "cli/server/claim.h"
-#include "cli/server/identity.h"
-#include "cli/server/instance.h"
-#include "cli/server/password.h"
-#include "cli/server/recover.h"
-#include "cli/server/stop.h"
+#include "cli/instance/claim.h"
+#include "cli/instance/identity.h"
+#include "cli/instance/instance.h"
+#include "cli/instance/password.h"
+#include "cli/instance/recover.h"
+#include "cli/instance/stop.h"
 #include "cli/util/out.h"
 #include "cli/util/paths.h"
 

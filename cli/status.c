@@ -7,11 +7,11 @@
 #include <time.h>
 
 #include "cli/commands.h"
-#include "cli/server/client.h"
-#include "cli/server/identity.h"
-#include "cli/server/instance.h"
-#include "cli/server/password.h"
-#include "cli/server/recover.h"
+#include "cli/instance/client.h"
+#include "cli/instance/identity.h"
+#include "cli/instance/instance.h"
+#include "cli/instance/password.h"
+#include "cli/instance/recover.h"
 #include "cli/util/json.h"
 #include "cli/util/out.h"
 #include "cli/util/paths.h"

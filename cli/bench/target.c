@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/server/client.h"
-#include "cli/server/instance.h"
-#include "cli/server/password.h"
+#include "cli/instance/client.h"
+#include "cli/instance/instance.h"
+#include "cli/instance/password.h"
 #include "cli/util/paths.h"
 
 void rl_target_where(const struct rl_target *t, char *out, size_t len)

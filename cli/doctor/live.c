@@ -1,4 +1,4 @@
-/* doctor --live: a throwaway server (cli/server/throwaway.c) with the profile's config,
+/* doctor --live: a throwaway server (cli/instance/throwaway.c) with the profile's config,
  * flooded with pipelined SETs while /proc/PID is sampled. */
 #include "cli/doctor/live.h"
 
@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/server/client.h"
-#include "cli/server/throwaway.h"
+#include "cli/instance/client.h"
+#include "cli/instance/throwaway.h"
 
 static double now_s(void)
 {

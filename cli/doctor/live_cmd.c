@@ -8,7 +8,7 @@
 
 #include "cli/doctor/live.h"
 #include "cli/doctor/live_cmd.h"
-#include "cli/server/diagnose.h"
+#include "cli/instance/diagnose.h"
 #include "cli/util/out.h"
 #include "cli/util/size.h"
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/server/obtain.h"
-#include "cli/server/signals.h"
+#include "cli/build/obtain.h"
+#include "cli/sys/signals.h"
 #include "cli/util/paths.h"
 #include "cli/util/size.h"
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "cli/plan/budget.h"
-#include "cli/server/cache.h"
+#include "cli/build/cache.h"
 #include "cli/util/fault.h"
 #include "cli/util/json.h"
 #include "probes/facts.h"

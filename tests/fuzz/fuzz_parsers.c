@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/bench/sampler.h"
-#include "cli/server/client.h"
-#include "cli/server/diagnose.h"
-#include "cli/server/port.h"
+#include "cli/bench/eviction/sampler.h"
+#include "cli/instance/client.h"
+#include "cli/instance/diagnose.h"
+#include "cli/instance/port.h"
 #include "cli/util/size.h"
 #include "probes/redisbin.h"
 #include "probes/value.h"

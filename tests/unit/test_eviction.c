@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/bench/cacheaside.h"
-#include "cli/bench/evict_server.h"
-#include "cli/bench/evict_undo.h"
-#include "cli/bench/eviction.h"
-#include "cli/bench/sampler.h"
-#include "cli/bench/plot.h"
+#include "cli/bench/eviction/cacheaside.h"
+#include "cli/bench/eviction/evict_server.h"
+#include "cli/bench/eviction/evict_undo.h"
+#include "cli/bench/eviction/eviction.h"
+#include "cli/bench/eviction/sampler.h"
+#include "cli/bench/eviction/plot.h"
 #include "cli/bench/zipf.h"
 #include "tap.h"
 

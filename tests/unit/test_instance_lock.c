@@ -16,10 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/server/identity.h"
-#include "cli/server/instance.h"
-#include "cli/server/instance_lock.h"
-#include "cli/server/tree.h"
+#include "cli/instance/identity.h"
+#include "cli/instance/instance.h"
+#include "cli/instance/instance_lock.h"
+#include "cli/build/tree.h"
 #include "tap.h"
 
 static char tmp[256];

@@ -1,4 +1,4 @@
-/* cli/server, the build side: SHA-256, record files, source trees and discovery, cache
+/* cli/build: SHA-256, record files, source trees and discovery, cache
  * keys, lookup and lock, progress counting and failure hints, running helpers. */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,13 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/server/cache.h"
-#include "cli/server/kvfile.h"
-#include "cli/server/progress.h"
-#include "cli/server/sha256.h"
-#include "cli/server/source.h"
-#include "cli/server/spawn.h"
-#include "cli/server/tree.h"
+#include "cli/build/cache.h"
+#include "cli/sys/kvfile.h"
+#include "cli/build/progress.h"
+#include "cli/build/sha256.h"
+#include "cli/build/source.h"
+#include "cli/sys/spawn.h"
+#include "cli/build/tree.h"
 #include "tap.h"
 
 static char tmp[256];

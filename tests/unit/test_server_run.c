@@ -1,4 +1,4 @@
-/* cli/server, the run side: redis.conf instance part and readers, instance records and
+/* cli/instance: redis.conf instance part and readers, instance records and
  * liveness, ports, death diagnosis, INFO parsing, stop escalation. */
 #include <errno.h>
 #include <netinet/in.h>
@@ -11,14 +11,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/server/client.h"
-#include "cli/server/conf.h"
-#include "cli/server/diagnose.h"
-#include "cli/server/files.h"
-#include "cli/server/instance.h"
-#include "cli/server/port.h"
-#include "cli/server/stop.h"
-#include "cli/server/tree.h"
+#include "cli/instance/client.h"
+#include "cli/instance/conf.h"
+#include "cli/instance/diagnose.h"
+#include "cli/sys/files.h"
+#include "cli/instance/instance.h"
+#include "cli/instance/port.h"
+#include "cli/instance/stop.h"
+#include "cli/build/tree.h"
 #include "tap.h"
 
 static char tmp[256];

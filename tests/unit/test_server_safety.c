@@ -1,4 +1,4 @@
-/* cli/server hardening as pure functions and small files: password checks and storage,
+/* cli/instance and cli/build hardening as pure functions and small files: password checks and storage,
  * damaged instance records, recovery by pid file refusing strangers, cache entries whose
  * binary no longer matches the record, --set include. */
 #include <errno.h>
@@ -10,13 +10,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/server/cache_check.h"
-#include "cli/server/conf.h"
-#include "cli/server/instance.h"
-#include "cli/server/kvfile.h"
-#include "cli/server/password.h"
-#include "cli/server/recover.h"
-#include "cli/server/tree.h"
+#include "cli/build/cache_check.h"
+#include "cli/instance/conf.h"
+#include "cli/instance/instance.h"
+#include "cli/sys/kvfile.h"
+#include "cli/instance/password.h"
+#include "cli/instance/recover.h"
+#include "cli/build/tree.h"
 #include "tap.h"
 
 static char tmp[256];
