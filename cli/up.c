@@ -251,13 +251,17 @@ int rl_cmd_up(struct rl_ctx *ctx)
             return RL_EXIT_RUNTIME;
         }
     }
-    int rc = rl_up_plan(&o, &ctx->root, &u, err, sizeof err);
-    if (rc == RL_EXIT_OK && !u.dry_run)
-        rc = rl_up_write(&u);
-    else if (rc == RL_EXIT_USAGE)
-        rc = rl_usage_error("%s", err);
-    else if (rc != RL_EXIT_OK)
-        rl_err("%s", err);
+    enum rl_fault fault;
+    int rc = RL_EXIT_OK;
+    if (rl_up_plan(&o, &ctx->root, &u, err, sizeof err, &fault) < 0) {
+        if (fault == RL_FAULT_INPUT) {
+            rc = rl_usage_error("%s", err);
+        } else {
+            rl_err("%s", err);
+            rc = RL_EXIT_RUNTIME;
+        }
+    } else if (!u.dry_run && rl_up_write(&u) < 0)
+        rc = RL_EXIT_RUNTIME;
     if (rc != RL_EXIT_OK || u.dry_run) {
         rl_up_free(&u);
         rl_instance_unlock(&lock);

@@ -54,18 +54,18 @@ static int check_options(const struct rl_up_opts *o, struct rl_up *u, char *err,
 {
     const char *name = o->name ? o->name : "default";
     if (rl_instance_name_ok(name, err, errlen) < 0)
-        return 2;
+        return RL_FAULT_INPUT;
     bool autop;
     if (parse_port(o->port, &u->in.port, &autop, err, errlen) < 0)
-        return 2;
+        return RL_FAULT_INPUT;
     if (o->bind && rl_conf_check_bind(o->bind, err, errlen) < 0)
-        return 2;
+        return RL_FAULT_INPUT;
     for (int i = 0; i < o->nset; i++) {
         if (rl_conf_check_set(o->set[i], err, errlen) < 0)
-            return 2;
+            return RL_FAULT_INPUT;
         if (o->password && strncmp(o->set[i], "requirepass=", 12) == 0) {
             snprintf(err, errlen, "give --password (or --password-file) or --set requirepass=…, not both");
-            return 2;
+            return RL_FAULT_INPUT;
         }
     }
     if (o->socket) {
@@ -75,19 +75,19 @@ static int check_options(const struct rl_up_opts *o, struct rl_up *u, char *err,
         else /* absolute, or no cwd to resolve it against */
             snprintf(abs, sizeof abs, "%s", o->socket);
         if (rl_conf_check_socket(abs, err, errlen) < 0)
-            return 2;
+            return RL_FAULT_INPUT;
         struct stat st;
         if (lstat(abs, &st) == 0 && !S_ISSOCK(st.st_mode)) {
             /* Redis unlinks whatever is at its socket path before binding. */
             snprintf(err, errlen, "--socket %s already exists and is not a socket; Redis would delete it. "
                      "Pick another path", abs);
-            return 2;
+            return RL_FAULT_INPUT;
         }
         snprintf(u->in.socket, sizeof u->in.socket, "%s", abs);
     }
     if (u->in.port == 0 && !autop && !o->socket) {
         snprintf(err, errlen, "--port 0 turns TCP off, so give --socket PATH for clients to connect");
-        return 2;
+        return RL_FAULT_INPUT;
     }
     if (autop)
         u->in.port = -1; /* picked once everything else is settled */
@@ -110,7 +110,7 @@ static int check_existing(struct rl_up *u, char *err, size_t errlen)
             snprintf(err, errlen, "%s, and its Redis still runs (pid %d per redis.pid); stop it with "
                      "`redis-light down%s%s`, which also writes a new record", why, (int)old.pid,
                      strcmp(old.name, "default") ? " --name " : "", strcmp(old.name, "default") ? old.name : "");
-            return 3;
+            return RL_FAULT_RUNTIME;
         }
         rl_warn("%s; starting afresh (a new record replaces it)", why);
         return 0;
@@ -121,7 +121,7 @@ static int check_existing(struct rl_up *u, char *err, size_t errlen)
         snprintf(err, errlen, "instance \"%s\" is already running (pid %d, %s); stop it with `redis-light down%s%s` "
                  "or start another one with --name", old.name, (int)old.pid, url,
                  strcmp(old.name, "default") ? " --name " : "", strcmp(old.name, "default") ? old.name : "");
-        return 3;
+        return RL_FAULT_RUNTIME;
     }
     if (old.pid > 0) {
         rl_warn("instance \"%s\": the recorded redis-server (pid %d) is gone; cleaning up its stale record, "
@@ -146,7 +146,7 @@ static int settle_port(struct rl_up *u, char *err, size_t errlen)
         u->in.port = rl_port_pick();
         if (u->in.port < 0) {
             snprintf(err, errlen, "--port auto: the kernel offered no free port on 127.0.0.1");
-            return 3;
+            return RL_FAULT_RUNTIME;
         }
         return 0;
     }
@@ -159,7 +159,7 @@ static int settle_port(struct rl_up *u, char *err, size_t errlen)
         int busy = rl_port_check(a, u->in.port, owner, sizeof owner, why, sizeof why);
         if (busy < 0 && a[0] != '-') {
             snprintf(err, errlen, "%s", why);
-            return 3;
+            return RL_FAULT_RUNTIME;
         }
         if (busy == 1) {
             snprintf(err, errlen, "port %d on %s is already in use%s%s; pick another with --port N or --port auto%s",
@@ -169,7 +169,7 @@ static int settle_port(struct rl_up *u, char *err, size_t errlen)
                 rl_warn("%s", err);
                 return 0;
             }
-            return 3;
+            return RL_FAULT_RUNTIME;
         }
     }
     return 0;
@@ -188,7 +188,7 @@ static int check_socket_free(const struct rl_up *u, char *err, size_t errlen)
         close(fd);
     if (in_use) {
         snprintf(err, errlen, "the Unix socket %s is in use by another server; pick another --socket path", u->in.socket);
-        return 3;
+        return RL_FAULT_RUNTIME;
     }
     return 0;
 }
@@ -273,7 +273,8 @@ static void print_plan(const struct rl_up *u, const char *build_plan)
     print_conf_masked(u->conf);
 }
 
-int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl_up *u, char *err, size_t errlen)
+/* rl_up_plan's steps return RL_FAULT_NONE (0) or the kind of the failure, with err. */
+static int plan_up(const struct rl_up_opts *o, const struct rl_root *root, struct rl_up *u, char *err, size_t errlen)
 {
     memset(u, 0, sizeof *u);
     u->o = *o;
@@ -281,11 +282,11 @@ int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl
     char state[PATH_MAX];
     if (rl_state_dir(state, sizeof state) < 0) {
         snprintf(err, errlen, "cannot find the state directory: neither XDG_STATE_HOME nor HOME is set; set one");
-        return 3;
+        return RL_FAULT_RUNTIME;
     }
     if (rl_instance_init(&u->in, state, o->name ? o->name : "default") < 0) {
         snprintf(err, errlen, "the state directory path %s is too long", state);
-        return 3;
+        return RL_FAULT_RUNTIME;
     }
     int rc = check_options(o, u, err, errlen);
     if (rc || (rc = check_existing(u, err, errlen)))
@@ -295,7 +296,7 @@ int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl
     if (!root->host && !o->dry_run) {
         snprintf(err, errlen, "--sysroot describes another machine, and up would launch Redis on this one; "
                  "add --dry-run to see the plan for that machine");
-        return 2;
+        return RL_FAULT_INPUT;
     }
     /* The one plan every command computes: facts, profile, build, budget, role, config. */
     struct rl_plan *plan = &u->plan;
@@ -306,7 +307,7 @@ int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl
     double t0 = mono();
     if (rl_plan_make(plan, root, &po) < 0) {
         snprintf(err, errlen, "%s", plan->errstr);
-        return plan->err == RL_FAULT_INPUT ? 2 : 3;
+        return plan->err;
     }
     rl_debug("plan made in %.3f s", mono() - t0);
     u->facts = plan->facts;
@@ -321,12 +322,12 @@ int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl
         t0 = mono();
         if (rl_plan_obtain(plan, &po, o->rebuild, isatty(STDERR_FILENO) && !rl_out.quiet && !rl_out.json) < 0) {
             snprintf(err, errlen, "%s", plan->errstr);
-            return plan->err == RL_FAULT_INPUT ? 2 : 3;
+            return plan->err;
         }
         rl_debug("build %s in %.3f s", plan->build.info.cached ? "found in the cache" : "settled", mono() - t0);
     } else if (plan->build.state == RL_BUILD_UNAVAILABLE) {
         snprintf(err, errlen, "%s", plan->build.action);
-        return 3;
+        return RL_FAULT_RUNTIME;
     } else {
         would_build = plan->build.state != RL_BUILD_CACHED;
     }
@@ -339,7 +340,7 @@ int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl
     u->conf = compose(u, profile_conf);
     if (!u->conf) {
         snprintf(err, errlen, "out of memory composing redis.conf");
-        return 3;
+        return RL_FAULT_RUNTIME;
     }
     u->in.maxmemory = u->maxmemory;
     snprintf(u->in.policy, sizeof u->in.policy, "%s", u->policy);
@@ -354,6 +355,13 @@ int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl
     return 0;
 }
 
+int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl_up *u, char *err, size_t errlen,
+               enum rl_fault *fault)
+{
+    *fault = (enum rl_fault)plan_up(o, root, u, err, errlen);
+    return *fault ? -1 : 0;
+}
+
 int rl_up_write(struct rl_up *u)
 {
     char root[PATH_MAX];
@@ -366,7 +374,7 @@ int rl_up_write(struct rl_up *u)
         if (rl_mkdir_p(dirs[i], 0700) < 0 || (i > 0 && chmod(dirs[i], 0700) < 0)) {
             rl_err("cannot create the state directory %s: %s; set XDG_STATE_HOME to a writable directory",
                    dirs[i], strerror(errno));
-            return 3;
+            return -1;
         }
     }
     char tmp[PATH_MAX + 16];
@@ -389,12 +397,12 @@ int rl_up_write(struct rl_up *u)
         rl_err("cannot write %s: %s; check the free space and permissions of %s", u->in.conf, strerror(e), u->in.dir);
         if (fd >= 0)
             unlink(tmp);
-        return 3;
+        return -1;
     }
     char why[PATH_MAX + 256];
     if (rl_password_store(&u->in, u->password, why, sizeof why) < 0) {
         rl_err("%s", why);
-        return 3;
+        return -1;
     }
     /* Redis would create its log and pid file with the umask's mode; create them 0600
      * first (it appends to the one and rewrites the other in place). */
@@ -405,7 +413,7 @@ int rl_up_write(struct rl_up *u)
             rl_err("cannot create %s: %s; check the permissions of %s", files[i], strerror(errno), u->in.dir);
             if (lf >= 0)
                 close(lf);
-            return 3;
+            return -1;
         }
         close(lf);
     }

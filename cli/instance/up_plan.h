@@ -44,13 +44,14 @@ struct rl_up {
     long long log_offset;             /* where this run's lines start in the log */
 };
 
-/* Everything up to launch. Returns an exit code: 0 (u filled; in dry-run mode the plan
- * is already printed), 2 with err for invalid input, 3 with err for runtime failures. */
+/* Everything up to launch. Returns 0 (u filled; in dry-run mode the plan is already
+ * printed), or -1 with err and *fault (RL_FAULT_INPUT for invalid input, RL_FAULT_RUNTIME
+ * for the machine). */
 int rl_up_plan(const struct rl_up_opts *o, const struct rl_root *root, struct rl_up *u, char *err,
-               size_t errlen);
+               size_t errlen, enum rl_fault *fault);
 /* Creates the state directory (0700) and writes redis.conf, the password file (or removes a
- * stale one) and the log and pid files, all 0600. Returns an exit code, with the message
- * already printed. */
+ * stale one) and the log and pid files, all 0600. Returns 0, or -1 with the message
+ * already printed (a runtime failure). */
 int rl_up_write(struct rl_up *u);
 void rl_up_free(struct rl_up *u);
 
