@@ -20,6 +20,32 @@ static void implied_overhead(struct rl_budget *b, const char *how)
         snprintf(b->overhead_source, sizeof b->overhead_source, "unknown: no memory limit is known here");
 }
 
+/* Whether a fixed or share rule's maxmemory mm fits under a cgroup limit by measurement:
+ * 1 when the measured budget holds it, 0 when not (why), -1 when no measurement applies
+ * (no cgroup limit, or no table rows for the allocator). */
+static int fits_measured(const struct rl_budget *b, const struct rl_facts *f, const struct rl_budget_ctx *ctx,
+                         uint64_t mm, const char *what, char *why, size_t whylen)
+{
+    if (!b->cgroup_limited)
+        return -1;
+    static struct rl_budget m;
+    char inner[400], a[32];
+    m = *b;
+    int rc = rl_budget_evidence(&m, f, ctx, inner, sizeof inner);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        snprintf(why, whylen, "%s: %s", what, inner);
+        return 0;
+    }
+    if (mm > m.maxmemory_bytes) {
+        snprintf(why, whylen, "%s is above what the %s holds by measurement (%s)", what, b->limit_source,
+                 rl_fmt_size(m.maxmemory_bytes, a, sizeof a));
+        return 0;
+    }
+    return 1;
+}
+
 /* Tries one profile's rule. Returns 1 when it fits (b filled), 0 when not (why says why). */
 static int try_rule(struct rl_budget *b, const struct rl_facts *f, const struct rl_budget_ctx *ctx,
                     const struct rl_profile *p, char *why, size_t whylen)
@@ -39,7 +65,7 @@ static int try_rule(struct rl_budget *b, const struct rl_facts *f, const struct 
         snprintf(b->rule, sizeof b->rule, "no maxmemory (profile %s sets none)", name);
         break;
     case RL_MEM_BUDGET:
-        if (!rl_budget_evidence(b, f, ctx, why, whylen)) {
+        if (rl_budget_evidence(b, f, ctx, why, whylen) <= 0) {
             char inner[400];
             snprintf(inner, sizeof inner, "%s", why);
             snprintf(why, whylen, "profile %s's memory budget: %s", name, inner);
@@ -50,17 +76,13 @@ static int try_rule(struct rl_budget *b, const struct rl_facts *f, const struct 
         return 1;
     case RL_MEM_FIXED: {
         uint64_t room = b->limit_bytes - (uint64_t)((double)b->limit_bytes * r.headroom / 100.0);
-        struct rl_budget measured = *b;
-        char ignored[400];
-        if (b->cgroup_limited && rl_budget_evidence(&measured, f, ctx, ignored, sizeof ignored)) {
-            /* with measurements, the fixed size fits when the measured budget holds it */
-            if (r.fixed > measured.maxmemory_bytes) {
-                snprintf(why, whylen, "profile %s's fixed maxmemory %s is above what the %s holds by measurement (%s)",
-                         name, rl_fmt_size(r.fixed, a, sizeof a), b->limit_source,
-                         rl_fmt_size(measured.maxmemory_bytes, c, sizeof c));
-                return 0;
-            }
-        } else if (b->cgroup_limited && (r.fixed >= b->limit_bytes || r.fixed > room)) {
+        char what[128];
+        snprintf(what, sizeof what, "profile %s's fixed maxmemory %s", name, rl_fmt_size(r.fixed, a, sizeof a));
+        int fit = fits_measured(b, f, ctx, r.fixed, what, why, whylen);
+        if (fit == 0)
+            return 0;
+        /* no measurements: the profile's own headroom is all there is to judge by */
+        if (fit < 0 && b->cgroup_limited && (r.fixed >= b->limit_bytes || r.fixed > room)) {
             snprintf(why, whylen, "profile %s's fixed maxmemory %s does not leave its %g%% headroom under the %s",
                      name, rl_fmt_size(r.fixed, a, sizeof a), r.headroom, b->limit_source);
             return 0;
@@ -86,6 +108,11 @@ static int try_rule(struct rl_budget *b, const struct rl_facts *f, const struct 
                      rl_fmt_size(mm, a, sizeof a), mm ? ", not below the limit" : ", which Redis reads as no limit");
             return 0;
         }
+        char what[160];
+        snprintf(what, sizeof what, "profile %s's %g%% of the %s (%s)", name, r.share, b->limit_source,
+                 rl_fmt_size(mm, c, sizeof c));
+        if (fits_measured(b, f, ctx, mm, what, why, whylen) == 0)
+            return 0;
         b->maxmemory_bytes = mm;
         snprintf(b->rule, sizeof b->rule, "%g%% of %s%s, profile %s", r.share, b->limit_source, clamp, name);
         break;

@@ -52,7 +52,8 @@ struct rl_budget_ctx {
 /* The budget from measured terms: limit − base RSS − clients − replication backlog − fork
  * reserve − safety margin, divided by the overhead factor. Returns 1 with b's terms,
  * maxmemory_bytes and conf filled, 0 when the limit does not cover the fixed costs (why
- * says how much it would need) or no table has rows for the allocator. */
+ * says how much it would need), -1 when no measurement applies (no table rows for the
+ * allocator, no known limit; why says which). */
 int rl_budget_evidence(struct rl_budget *b, const struct rl_facts *f, const struct rl_budget_ctx *ctx, char *why,
                        size_t whylen);
 

@@ -63,11 +63,11 @@ int rl_budget_evidence(struct rl_budget *b, const struct rl_facts *f, const stru
     if (!t) {
         snprintf(why, whylen, "no overhead measurements for a %s build (profiles/%s, or run `redis-light tune`)",
                  ctx->allocator, RL_OVERHEAD_FILE);
-        return 0;
+        return -1;
     }
     if (!b->limit_bytes) {
         snprintf(why, whylen, "neither a cgroup limit nor MemTotal is known, so there is no limit to budget");
-        return 0;
+        return -1;
     }
     b->nterms = 0;
     uint64_t limit = b->limit_bytes, fixed = 0;
