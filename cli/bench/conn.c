@@ -243,13 +243,19 @@ void rl_conn_try_send(struct rl_conn *c, uint64_t now)
         w->issued += batch;
     }
     size_t off = 0;
+    const struct rl_engine_cfg *cfg = sh->cfg;
+    bool sized = cfg->value_size_max > cfg->value_size; /* SETs of varying length: no slot stays put */
     for (unsigned i = 0; i < batch; i++) {
         uint64_t key;
         enum rl_op op = sh->wl->next(w->wl_state, &key);
         const struct rl_cmdtpl *t = &sh->tpl[op];
+        size_t len = t->len;
         /* Same command in the same slot as last time: only the key digits change, which
-         * is all the hot path does for single-command tests. */
-        if (i >= c->layout_n || c->layout[i] != op) {
+         * is all the hot path does for single-command tests. A sized SET (a value of its
+         * key's size) is written whole, and moves every slot after it. */
+        if (sized && op == RL_OP_SET) {
+            len = rl_cmdtpl_set_sized(t, rl_value_size_of(key, cfg->value_size, cfg->value_size_max), c->wbuf + off);
+        } else if (sized || i >= c->layout_n || c->layout[i] != op) {
             memcpy(c->wbuf + off, t->buf, t->len);
             c->layout[i] = op;
             c->layout_n = i + 1;
@@ -257,8 +263,10 @@ void rl_conn_try_send(struct rl_conn *c, uint64_t now)
         rl_key_digits(c->wbuf + off + t->key_off, key);
         c->slots[i].key = key;
         c->slots[i].op = op;
-        off += t->len;
+        off += len;
     }
+    if (sized)
+        c->layout_n = 0;
     c->wlen = off;
     c->woff = 0;
     c->inflight = batch;

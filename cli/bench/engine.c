@@ -228,8 +228,10 @@ static int setup(struct rl_shared *sh, const struct rl_engine_cfg *cfg,
 {
     if (resolve(sh, &cfg->target, err, errlen) < 0)
         return -1;
+    /* sized SETs are written over the largest one's template (conn.c) */
+    size_t value_size = cfg->value_size_max > cfg->value_size ? cfg->value_size_max : cfg->value_size;
     for (int op = 0; op < RL_OP_COUNT; op++) {
-        if (rl_cmdtpl_build(&sh->tpl[op], (enum rl_op)op, cfg->key_prefix, cfg->value_size) < 0) {
+        if (rl_cmdtpl_build(&sh->tpl[op], (enum rl_op)op, cfg->key_prefix, value_size) < 0) {
             snprintf(err, errlen, "out of memory formatting the %s command", rl_op_name(op));
             return -1;
         }

@@ -39,6 +39,8 @@ struct rl_engine_cfg {
     uint64_t duration_ns;   /* --duration, 0 for -n mode */
     uint64_t warmup_ns;     /* --warmup: run this long first and count nothing of it */
     size_t value_size;      /* -d */
+    size_t value_size_max;  /* above value_size: each SET's value has rl_value_size_of(key) bytes,
+                               uniform in [value_size, value_size_max] (tune's ranges); else fixed */
     const char *key_prefix; /* every key is this prefix + 12 digits */
     double rps;             /* --rps in total; 0 runs closed-loop (as fast as replies come) */
     uint64_t seed;

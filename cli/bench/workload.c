@@ -144,3 +144,24 @@ void rl_cmdtpl_free(struct rl_cmdtpl *t)
     free(t->buf);
     t->buf = NULL;
 }
+
+size_t rl_value_size_of(uint64_t key, size_t min, size_t max)
+{
+    uint64_t z = key + UINT64_C(0x9e3779b97f4a7c15); /* splitmix64's finalizer: neighbours differ */
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    z ^= z >> 31;
+    return max > min ? min + (size_t)(z % ((uint64_t)(max - min) + 1)) : min;
+}
+
+size_t rl_cmdtpl_set_sized(const struct rl_cmdtpl *t, size_t len, char *dst)
+{
+    /* RESP: ... key digits, "\r\n", then the value as "$LEN\r\n" LEN bytes "\r\n" */
+    size_t head = t->key_off + RL_KEY_DIGITS + 2;
+    memcpy(dst, t->buf, head);
+    int n = snprintf(dst + head, 24, "$%zu\r\n", len); /* at most 1 + 20 digits + 2 */
+    size_t off = head + (size_t)(n > 0 ? n : 0);
+    memset(dst + off, 'x', len);
+    memcpy(dst + off + len, "\r\n", 2); /* NOLINT(bugprone-not-null-terminated-result): RESP, counted */
+    return off + len + 2;
+}

@@ -53,6 +53,12 @@ struct rl_cmdtpl {
  * hiredis's formatter. Returns 0, or -1 when out of memory. */
 int rl_cmdtpl_build(struct rl_cmdtpl *t, enum rl_op op, const char *prefix, size_t value_size);
 void rl_cmdtpl_free(struct rl_cmdtpl *t);
+/* The value size of key's SET, uniform over keys in [min, max]; a key always gets the same
+ * size, so a run is reproducible. Pure. */
+size_t rl_value_size_of(uint64_t key, size_t min, size_t max);
+/* Writes the SET template t (built with a value of at least len bytes) into dst with a
+ * value of len bytes instead, key digits as in t. Returns the bytes written (<= t->len). */
+size_t rl_cmdtpl_set_sized(const struct rl_cmdtpl *t, size_t len, char *dst);
 const char *rl_op_name(enum rl_op op);
 
 #endif
