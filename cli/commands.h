@@ -34,6 +34,8 @@ RL_DECLARE_CMD(up);
 RL_DECLARE_CMD(down);
 RL_DECLARE_CMD(status);
 RL_DECLARE_CMD(bench);
+RL_DECLARE_CMD(tune);
+extern const char rl_tune_help[]; /* its --help paragraph (cli/tune.c) */
 
 /* bench --eviction (cli/bench_eviction.c): cfg holds the load options bench parsed;
  * interrupted is the signal module's flag. Returns the exit code. */

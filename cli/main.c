@@ -40,6 +40,8 @@ static const struct rl_cmd commands[] = {
      "peaks against maxmemory and the limit. maxmemory and the policy are restored after.\n"
      "Exit 0 when every run completed, 2 for bad options or a server redis-light did not\n"
      "start without --allow-eviction, 3 when a run could not finish."},
+    {"tune", rl_cmd_tune, "measure the memory budget's factors here and write them for the plan", "", rl_tune_opts,
+     rl_tune_help},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -77,9 +77,8 @@ void rl_tune_row(const struct rl_tune_result *r, const char *allocator, uint64_t
                  struct rl_overhead_row *row);
 
 /* The fill of one run: SETs of key + value bytes totalling at least target bytes, keys
- * that never repeat, through the load engine (one pipelined SET test per value size;
- * a range is written as 4 rounds over up to 32 sizes spread evenly over it, each round in
- * a fresh random order, the same number of keys per size). */
+ * that never repeat, through the load engine (one pipelined SET test; for a range each
+ * key's value size is drawn uniformly from it). */
 struct rl_tune_fill {
     uint64_t sets, value_bytes, bytes; /* answered OK; values only; keys + values */
     double seconds;
