@@ -316,6 +316,8 @@ int rl_cmd_up(struct rl_ctx *ctx)
         if (rl_instance_save(&u.in, err, sizeof err) < 0)
             rl_warn("%s", err);
         print_ready(&u, t_ready - t0);
+        if (rl_out.verbose && !rl_out.json)
+            rl_plan_print(stderr, &u.plan, true); /* the budget it runs with, every term's source */
         rc = RL_EXIT_OK;
         if (!u.in.detached) {
             if (rl_supervise(u.in.pid, &u.tail, &status) == RL_SUP_SIGNAL) {

@@ -248,6 +248,24 @@ static void print_conf_masked(const char *conf)
     }
 }
 
+/* The plan's build, budget table and role, as comment lines (-v: every term's source). */
+static void print_plan_commented(const struct rl_plan *plan)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return;
+    rl_plan_print(m, plan, rl_out.verbose);
+    if (fclose(m) != 0) {
+        free(text);
+        return;
+    }
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        printf("#   %s\n", line);
+    free(text);
+}
+
 static void print_plan(const struct rl_up *u, const char *build_plan)
 {
     if (rl_out.json) { /* the plan object alone: the same one doctor --json and build --dry-run --json print */
@@ -270,6 +288,7 @@ static void print_plan(const struct rl_up *u, const char *build_plan)
     printf("#   start it %s and wait for PING on %s\n", u->o.detach ? "detached" : "in the foreground", url);
     printf("#   maxmemory %s: %s%s%s\n", u->maxmemory ? "set" : "none", u->plan.budget.rule,
            u->plan.budget.note[0] ? "; " : "", u->plan.budget.note);
+    print_plan_commented(&u->plan);
     print_conf_masked(u->conf);
 }
 

@@ -170,7 +170,8 @@ int rl_budget_from_option(struct rl_budget *b, uint64_t maxmemory, const char *o
     b->maxmemory_bytes = maxmemory;
     snprintf(b->from, sizeof b->from, "%s", option);
     snprintf(b->rule, sizeof b->rule, "%s on the command line", option);
-    implied_overhead(b, option);
+    b->overhead_factor = 0; /* a size given by hand implies no overhead allowance */
+    snprintf(b->overhead_source, sizeof b->overhead_source, "not applied: %s sets maxmemory directly", option);
     if (b->cgroup_limited && b->limit_bytes && maxmemory >= b->limit_bytes)
         snprintf(b->note, sizeof b->note, "%s is not below the %s: the cgroup may OOM-kill Redis before it evicts "
                  "(allowed by --force)", option, b->limit_source);
