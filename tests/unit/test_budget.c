@@ -107,7 +107,8 @@ static void terms_48mib(void)
     facts(&f, 128 * MIB, 0);
     OK(decide(&b, &f, "libc", true, NULL, &tiny, 1) == 0, "persistent");
     EQ_U64(b.maxmemory_bytes, 48 * MIB);
-    OK(strstr(term(&b, "fork reserve")->source, "copy-on-write"), "fork reserve says why");
+    const struct rl_budget_term *fork = term(&b, "fork reserve");
+    OK(fork && strstr(fork->source, "copy-on-write"), "fork reserve says why");
     /* memory.high below the limit is the limit: 100 MiB -> 68 MiB */
     facts(&f, 256 * MIB, 100 * MIB);
     OK(decide(&b, &f, "libc", false, NULL, &tiny, 1) == 0, "memory.high");
@@ -184,7 +185,8 @@ static void calibration_and_parsing(void)
     OK(decide(&b, &f, "libc", false, &cal, &p, 1) == 0, "with calibration");
     OK(strstr(b.overhead_source, "calibration.tsv") && b.overhead_factor == 1.02, "calibration wins: %s",
        b.overhead_source);
-    OK(strstr(term(&b, "base RSS")->source, "calibration.tsv"), "base RSS from the calibration");
+    const struct rl_budget_term *base = term(&b, "base RSS");
+    OK(base && strstr(base->source, "calibration.tsv"), "base RSS from the calibration");
     /* for another allocator the shipped table still decides */
     OK(decide(&b, &f, "jemalloc", false, &cal, &p, 1) == 0 && !strstr(b.overhead_source, "calibration"),
        "jemalloc from the shipped table");
