@@ -213,6 +213,12 @@ static int parse_plan(struct bench_plan *p, const struct rl_args *a, char *err, 
         snprintf(err, errlen, "--key-prefix is longer than 1024 bytes");
         return -1;
     }
+    for (const char *k = c->key_prefix; *k; k++)
+        if ((unsigned char)*k < 0x20 || *k == 0x7f) {
+            /* the keys and the printed clean-up commands must stay one line each */
+            snprintf(err, errlen, "--key-prefix contains a control character (newline, tab, …); give printable text");
+            return -1;
+        }
     p->keys.keyspace = keyspace;
     p->keys.kind = RL_DIST_UNIFORM;
     const char *dist = rl_args_get(a, "distribution");

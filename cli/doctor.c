@@ -32,12 +32,14 @@ static void add_plan_row(struct rl_report *rep, const struct rl_plan *plan, bool
         snprintf(r->advice, sizeof r->advice, "fix the cause above, or choose with --profile / --maxmemory");
     } else {
         char mm[32];
-        r->status = plan->build.state == RL_BUILD_UNAVAILABLE ? RL_ST_WARN : RL_ST_OK;
+        r->status = plan->build.state == RL_BUILD_UNAVAILABLE || plan->budget.over_budget ? RL_ST_WARN : RL_ST_OK;
         snprintf(r->summary, sizeof r->summary, "up would run %s %s malloc=%s with maxmemory %s %s (%s)",
                  plan->build.server, plan->build.version[0] ? plan->build.version : "(version once fetched)",
                  plan->build.allocator, plan->maxmemory ? rl_fmt_size(plan->maxmemory, mm, sizeof mm) : "none",
                  plan->policy, plan->role);
-        if (r->status == RL_ST_WARN)
+        if (plan->budget.over_budget)
+            snprintf(r->advice, sizeof r->advice, "%s", plan->budget.note);
+        else if (r->status == RL_ST_WARN)
             snprintf(r->advice, sizeof r->advice, "%s", plan->build.action);
         snprintf(r->evidence, sizeof r->evidence, "budget: %s%s%s", plan->budget.rule,
                  plan->budget.note[0] ? "; " : "", plan->budget.note);

@@ -16,6 +16,7 @@
 #include "cli/instance/client.h"
 #include "cli/instance/conf.h"
 #include "cli/instance/diagnose.h"
+#include "cli/instance/identity.h"
 #include "cli/instance/launch.h"
 #include "cli/build/obtain.h"
 #include "cli/instance/password.h"
@@ -69,7 +70,7 @@ static void mark_stopped(struct rl_up *u)
         rl_warn("%s", err);
     if (u->in.socket[0]) {
         struct stat st;
-        if (lstat(u->in.socket, &st) == 0 && S_ISSOCK(st.st_mode))
+        if (lstat(u->in.socket, &st) == 0 && S_ISSOCK(st.st_mode) && !rl_identity_socket_in_use(u->in.socket))
             unlink(u->in.socket);
     }
     unlink(u->in.pidfile);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/instance/conf.h"
+#include "cli/instance/identity.h"
 #include "cli/instance/password.h"
 #include "cli/instance/port.h"
 #include "cli/instance/recover.h"
@@ -129,7 +130,7 @@ static int check_existing(struct rl_up *u, char *err, size_t errlen)
         if (!u->dry_run) {
             unlink(old.pidfile);
             struct stat st;
-            if (old.socket[0] && lstat(old.socket, &st) == 0 && S_ISSOCK(st.st_mode))
+            if (old.socket[0] && lstat(old.socket, &st) == 0 && S_ISSOCK(st.st_mode) && !rl_identity_socket_in_use(old.socket))
                 unlink(old.socket);
             old.pid = 0;
             snprintf(old.state, sizeof old.state, "stopped");

@@ -79,6 +79,13 @@ static int try_rule(struct rl_budget *b, const struct rl_facts *f, const struct 
         char what[128];
         snprintf(what, sizeof what, "profile %s's fixed maxmemory %s", name, rl_fmt_size(r.fixed, a, sizeof a));
         int fit = fits_measured(b, f, ctx, r.fixed, what, why, whylen);
+        if (fit == 0 && ctx->keep_fixed) {
+            /* chosen by hand: the user's number stands, and doctor says what it risks */
+            snprintf(b->note, sizeof b->note, "%s; it stands because the profile was chosen with --profile, "
+                     "and the cgroup may OOM-kill Redis", why);
+            b->over_budget = true;
+            fit = 1;
+        }
         if (fit == 0)
             return 0;
         /* no measurements: the profile's own headroom is all there is to judge by */
@@ -127,10 +134,17 @@ int rl_budget_decide(struct rl_budget *b, const struct rl_facts *f, const struct
 {
     memset(b, 0, sizeof *b);
     b->limit_bytes = rl_profile_effective_limit(f, b->limit_source, sizeof b->limit_source);
-    b->cgroup_limited = f->memory_limit_bytes.state == RL_FACT_VALUE || f->memory_high_bytes.state == RL_FACT_VALUE;
+    /* a cgroup limit above the machine's memory limits nothing: the machine is the bound */
+    uint64_t cg = f->memory_limit_bytes.state == RL_FACT_VALUE ? f->memory_limit_bytes.v : UINT64_MAX;
+    if (f->memory_high_bytes.state == RL_FACT_VALUE && f->memory_high_bytes.v < cg)
+        cg = f->memory_high_bytes.v;
+    b->cgroup_limited = cg != UINT64_MAX &&
+                        (f->mem_total_bytes.state != RL_FACT_VALUE || cg <= f->mem_total_bytes.v);
     char first_why[400] = "", why[400];
     for (int i = 0; i < ncands; i++) {
-        if (try_rule(b, f, ctx, cands[i], why, sizeof why)) {
+        struct rl_budget_ctx c = *ctx;
+        c.keep_fixed = ctx->keep_fixed && i == 0; /* only the hand-chosen profile's own number */
+        if (try_rule(b, f, &c, cands[i], why, sizeof why)) {
             if (i > 0)
                 snprintf(b->note, sizeof b->note, "%s; the memory decision comes from profile %s, the next matching "
                          "profile whose rule fits", first_why, rl_profile_name(cands[i]));

@@ -36,6 +36,7 @@ struct rl_budget {
     char rule[320];                   /* how maxmemory was decided, one line (also the redis.conf comment) */
     char note[480];                   /* why a higher-ranked profile's rule was passed over, or "" */
     bool from_evidence;               /* the measured terms decided (maxmemory: budget) */
+    bool over_budget;                 /* a hand-chosen fixed maxmemory above the measured budget */
     uint64_t maxclients;              /* what the budget sized, written into redis.conf; 0: not sized */
     char conf[512];                   /* those directives, with comments, for redis.conf */
 };
@@ -45,6 +46,9 @@ struct rl_budget_ctx {
     const char *allocator;            /* the planned build's: libc | jemalloc */
     const char *version;              /* the server's version, "" when not known yet */
     bool persistent;                  /* save rules or AOF: a fork's copy-on-write needs room */
+    bool keep_fixed;                  /* the profile was chosen by hand (--profile): its fixed
+                                       * maxmemory stands even above the measured budget,
+                                       * flagged as over_budget with a note */
     const struct rl_overhead_table *shipped;     /* profiles/overhead.tsv, or NULL */
     const struct rl_overhead_table *calibration; /* `redis-light tune`'s, or NULL */
 };

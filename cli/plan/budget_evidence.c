@@ -113,6 +113,8 @@ int rl_budget_evidence(struct rl_budget *b, const struct rl_facts *f, const stru
         return 0;
     }
     uint64_t mm = (uint64_t)((double)(limit - fixed) / factor);
+    if (mm > limit - fixed) /* a factor below 1 never lets maxmemory past what is left */
+        mm = limit - fixed;
     mm &= ~(MIB - 1);
     if (mm < MIN_MAXMEMORY) {
         snprintf(why, whylen, "the %s leaves %s after the fixed costs, under 1 MiB once divided by the overhead factor "
@@ -123,11 +125,20 @@ int rl_budget_evidence(struct rl_budget *b, const struct rl_facts *f, const stru
     b->maxmemory_bytes = mm;
     b->maxclients = maxclients;
     b->from_evidence = true;
-    int n = snprintf(b->conf, sizeof b->conf, "# the memory budget sized the clients: %s each (%s)\nmaxclients %llu\n",
-                     rl_fmt_size(pk.per_client, a, sizeof a), t->path, (unsigned long long)maxclients);
+    /* short fixed lines (no paths): a cut line here would be a wrong directive */
+    int n = snprintf(b->conf, sizeof b->conf, "# the memory budget sized the clients: %s each\nmaxclients %llu\n",
+                     rl_fmt_size(pk.per_client, a, sizeof a), (unsigned long long)maxclients);
     if (version_at_least(ctx->version, 7, 0) && n > 0 && (size_t)n < sizeof b->conf)
         /* client buffers count in used_memory: bound them so they cannot evict all the data */
-        snprintf(b->conf + n, sizeof b->conf - (size_t)n, "# Redis 7.0+: clients together may use at most half of "
-                 "maxmemory before the largest is disconnected\nmaxmemory-clients 50%%\n");
+        n += snprintf(b->conf + n, sizeof b->conf - (size_t)n, "# Redis 7.0+: clients together may use at most "
+                      "half of maxmemory before the largest is disconnected\nmaxmemory-clients 50%%\n");
+    if (n < 0 || (size_t)n >= sizeof b->conf) {
+        snprintf(why, whylen, "internal: the budget's redis.conf lines do not fit their buffer");
+        return -1;
+    }
+    if (t == ctx->calibration)
+        snprintf(b->note, sizeof b->note, "the overhead factor is this machine's calibration (%s), which holds only "
+                 "while values stay within the sizes tune measured; the shipped table's worst case, values that "
+                 "grow over time, costs more", t->path);
     return 1;
 }

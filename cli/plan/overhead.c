@@ -81,6 +81,11 @@ static int row(char **f, int nf, const int *at, struct rl_overhead_row *r, const
             *bad = col_names[d[i].c];
             return -1;
         }
+    /* RSS below half the data it holds is not a measurement: the file is damaged */
+    if (r->overhead_max < 0.5) {
+        *bad = "overhead_max (at least 0.5)";
+        return -1;
+    }
     /* a base RSS past 1 GiB or a client past 64 MiB is a damaged file, not a measurement */
     if (r->base_rss_bytes == 0 || r->base_rss_bytes > (1ULL << 30)) {
         *bad = "base_rss_bytes (1 byte to 1 GiB)";

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/build/obtain.h"
 #include "cli/sys/signals.h"
@@ -224,7 +225,7 @@ int rl_plan_make(struct rl_plan *p, const struct rl_root *root, const struct rl_
     look_up_build(p, o);
     p->persistent = rl_profile_persistent(p->build_profile);
     for (int i = 0; i < o->nset; i++)
-        if ((strncmp(o->set[i], "save=", 5) == 0 && o->set[i][5]) || strcmp(o->set[i], "appendonly=yes") == 0)
+        if ((strncmp(o->set[i], "save=", 5) == 0 && o->set[i][5]) || strcasecmp(o->set[i], "appendonly=yes") == 0)
             p->persistent = true;
     if (load_tables(p) < 0)
         return -1;
@@ -236,7 +237,8 @@ int rl_plan_make(struct rl_plan *p, const struct rl_root *root, const struct rl_
     for (int i = 0; i < p->choice.nmatching; i++)
         cands[ncands++] = p->choice.matching[i];
     struct rl_budget_ctx bctx = {.allocator = p->build.allocator, .version = p->build.version,
-                                 .persistent = p->persistent, .shipped = p->shipped.nrows ? &p->shipped : NULL,
+                                 .persistent = p->persistent, .keep_fixed = o->profile != NULL,
+                                 .shipped = p->shipped.nrows ? &p->shipped : NULL,
                                  .calibration = p->calibration.nrows ? &p->calibration : NULL};
     bool option = sets_maxmemory(o);
     if (rl_budget_decide(&p->budget, &p->facts, &bctx, cands, ncands) < 0 && !option)

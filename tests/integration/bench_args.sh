@@ -46,6 +46,7 @@ bad "unknown option --eviction-now" --eviction-now
 bad "needs more than 1 GiB of send buffers" -c 1000 -P 1000 -d 4kb
 bad "-h needs a value, got an empty string" -h ""
 bad "-s needs a value, got an empty string" -s ""
+bad "--key-prefix contains a control character" --key-prefix "$(printf 'a\nb')"
 # --maxmemory 0 parses as a size: the message must still say what is wrong (it once
 # printed an uninitialised buffer).
 bad "--maxmemory 0: give at least 1mb" --eviction --maxmemory 0

@@ -131,6 +131,11 @@ static void host_and_small(void)
     OK(t && t->bytes == (8ULL << 30) - (6ULL << 30) / 100 * 50, "the rest of the host is not ours");
     EQ_U64(b.maxclients, 6446);
     EQ_U64(b.maxmemory_bytes, 2474 * MIB);
+    /* a cgroup limit above MemTotal limits nothing: the host's rules apply */
+    facts(&f, 64ULL << 30, 0);
+    OK(decide(&b, &f, "jemalloc", false, NULL, &p, 1) == 0, "cgroup above MemTotal");
+    OK(!b.cgroup_limited && term(&b, "rest of the host") && b.maxmemory_bytes == 2474 * MIB,
+       "a 64 GiB cgroup on an 8 GiB host plans like the host (%llu)", (unsigned long long)b.maxmemory_bytes);
     /* 6 MiB cannot hold base 5656576 + 64 clients 619968 + margin 629145 */
     facts(&f, 6 * MIB, 0);
     OK(decide(&b, &f, "libc", false, NULL, &p, 1) < 0, "6 MiB is below the fixed costs");
@@ -149,6 +154,10 @@ static void fixed_and_options(void)
     OK(strcmp(b.from, "tiny") == 0 && b.maxmemory_bytes == 30 * MIB, "from %s, %llu", b.from,
        (unsigned long long)b.maxmemory_bytes);
     OK(strstr(b.note, "replit") && strstr(b.note, "64 MiB") && strstr(b.note, "30 MiB"), "note: %s", b.note);
+    /* chosen with --profile, the fixed 64mb stands, flagged, with the risk in the note */
+    struct rl_budget_ctx hand = {.allocator = "libc", .version = "7.0.15", .keep_fixed = true, .shipped = &table};
+    OK(rl_budget_decide(&b, &f, &hand, (const struct rl_profile *const *)c, 2) == 0 && b.maxmemory_bytes == 64 * MIB &&
+       b.over_budget && strstr(b.note, "--profile"), "a hand-chosen fixed size stands: %s", b.note);
     /* under 128 MiB (88 MiB measured) the fixed 64mb fits and stands */
     facts(&f, 128 * MIB, 0);
     OK(decide(&b, &f, "libc", false, NULL, c, 2) == 0 && b.maxmemory_bytes == 64 * MIB && !b.from_evidence,
@@ -187,6 +196,7 @@ static void calibration_and_parsing(void)
        b.overhead_source);
     const struct rl_budget_term *base = term(&b, "base RSS");
     OK(base && strstr(base->source, "calibration.tsv"), "base RSS from the calibration");
+    OK(strstr(b.note, "calibration") && strstr(b.note, "grow"), "the note says what a calibration assumes: %s", b.note);
     /* for another allocator the shipped table still decides */
     OK(decide(&b, &f, "jemalloc", false, &cal, &p, 1) == 0 && !strstr(b.overhead_source, "calibration"),
        "jemalloc from the shipped table");
@@ -202,6 +212,8 @@ static void calibration_and_parsing(void)
     OK(rl_overhead_parse(text, "x.tsv", &t, err, sizeof err) < 0 && strstr(err, "allocator"), "allocator: %s", err);
     snprintf(text, sizeof text, "%slibc\t16\t16\t1\t1.4\t1.3\t1\t5\t1\t1\t1\n", hdr);
     OK(rl_overhead_parse(text, "x.tsv", &t, err, sizeof err) < 0 && strstr(err, "overhead_max"), "max < median: %s", err);
+    snprintf(text, sizeof text, "%slibc\t16\t16\t1\t0.2\t0.3\t1\t5000000\t1\t1\t1\n", hdr);
+    OK(rl_overhead_parse(text, "x.tsv", &t, err, sizeof err) < 0 && strstr(err, "at least 0.5"), "tiny factor: %s", err);
     OK(rl_overhead_parse("allocator\tvalue_class\n", "x.tsv", &t, err, sizeof err) < 0 && strstr(err, "value_bytes"),
        "missing column: %s", err);
     OK(rl_overhead_parse("# nothing\n", "x.tsv", &t, err, sizeof err) < 0 && strstr(err, "no rows"), "empty: %s", err);
