@@ -6,39 +6,19 @@
 # no OOM kill, Redis alive, usage below the limit. Needs root and a writable memory cgroup.
 . "$RL_SRC/tests/lib/common.sh"
 . "$RL_SRC/tests/lib/redis.sh"
+. "$RL_SRC/tests/lib/cgroup.sh"
 command -v jq >/dev/null || skip "jq is needed to read the plan"
-[ "$(id -u)" -eq 0 ] || skip "not root: cannot create cgroups"
-base=""
-if [ -d /sys/fs/cgroup/memory ] && [ -w /sys/fs/cgroup/memory ]; then
-  rel=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/self/cgroup)
-  base="/sys/fs/cgroup/memory${rel%/}"; limit_file=memory.limit_in_bytes; events=memory.oom_control
-elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
-  rel=$(awk -F: '$1 == "0" {print $3}' /proc/self/cgroup)
-  base="/sys/fs/cgroup${rel%/}"; limit_file=memory.max; events=memory.events
-fi
-[ -n "$base" ] && [ -w "$base" ] || skip "no writable memory cgroup found"
+rl_cgroup_base
 server=$(rl_redis_server tiny) || { echo "cannot build Redis"; exit 1; }
 bench="$(dirname "$server")/redis-benchmark" cli="$(dirname "$server")/redis-cli"
 [ -x "$bench" ] || skip "no redis-benchmark beside $server to flood with"
 export XDG_CACHE_HOME="$RL_TEST_CACHE" XDG_STATE_HOME="$RL_TMP/state" XDG_CONFIG_HOME="$RL_TMP/config"
 unset REDIS_LIGHT_PROFILES REPL_ID REPL_SLUG
 
-child="$base/rl-budget-test-$$"
-mkdir "$child" 2>/dev/null || skip "cannot create $child (cgroup not delegated)"
-cleanup() {
-  "$RL_BIN" -q down >/dev/null 2>&1
-  local p
-  for p in $(cat "$child/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-  for _ in $(seq 1 50); do [ -z "$(cat "$child/cgroup.procs" 2>/dev/null)" ] && break; sleep 0.1; done
-  rmdir "$child" 2>/dev/null
-  return 0
-}
-on_exit cleanup
 limit=$((64 << 20))
-echo "$limit" >"$child/$limit_file"
-[ "$limit_file" = memory.limit_in_bytes ] && [ -w "$child/memory.memsw.limit_in_bytes" ] &&
-  echo "$limit" >"$child/memory.memsw.limit_in_bytes" 2>/dev/null
-in_cgroup() { sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$child" "$@"; }
+rl_cgroup_child "rl-budget-test-$$" "$limit"
+on_exit '"$RL_BIN" -q down >/dev/null 2>&1' # runs first: Redis stops before the cgroup goes
+in_cgroup() { rl_in_cgroup "$child" "$@"; }
 
 plan=$(in_cgroup "$RL_BIN" up --dry-run --json 2>/dev/null)
 ok "the plan comes from the measured budget" jq -e '.budget.terms | map(.name) | index("base RSS") != null' \

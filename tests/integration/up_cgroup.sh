@@ -5,18 +5,9 @@
 # (v1 memory controller, or v2 with memory delegated).
 . "$RL_SRC/tests/lib/common.sh"
 . "$RL_SRC/tests/lib/redis.sh"
+. "$RL_SRC/tests/lib/cgroup.sh"
 command -v jq >/dev/null || skip "jq is needed to read doctor/status --json"
-[ "$(id -u)" -eq 0 ] || skip "not root: cannot create cgroups"
-
-base=""
-if [ -d /sys/fs/cgroup/memory ] && [ -w /sys/fs/cgroup/memory ]; then
-  rel=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/self/cgroup)
-  base="/sys/fs/cgroup/memory${rel%/}"; limit_file=memory.limit_in_bytes; events=memory.oom_control
-elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
-  rel=$(awk -F: '$1 == "0" {print $3}' /proc/self/cgroup)
-  base="/sys/fs/cgroup${rel%/}"; limit_file=memory.max; events=memory.events
-fi
-[ -n "$base" ] && [ -w "$base" ] || skip "no writable memory cgroup found"
+rl_cgroup_base
 
 server=$(rl_redis_server tiny) || { echo "cannot build Redis"; exit 1; }
 bench="$(dirname "$server")/redis-benchmark"
