@@ -90,7 +90,7 @@ is "missing socket: exit 3" "$rc" 3
 ok "missing socket: named" grep -q "unix socket $RL_TMP/no.sock" "$RL_TMP/err"
 
 # --- a cluster node ---------------------------------------------------------------------
-port=$(rl_free_port) || exit 1
+port=$(rl_free_cluster_port) || exit 1
 rl_start_server "$bin" "$port" --cluster-enabled yes --cluster-config-file "$RL_TMP/nodes-$port.conf" || exit 1
 "$RL_BIN" bench -p "$port" -n 100 >/dev/null 2>"$RL_TMP/err"
 is "cluster: exit 3" "$?" 3

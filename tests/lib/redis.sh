@@ -49,6 +49,21 @@ rl_free_port() {
   return 1
 }
 
+# rl_free_cluster_port — a free port P whose cluster bus port P+10000 is free too, both
+# below the ephemeral range (a client connection's local end there would take the bus).
+rl_free_cluster_port() {
+  local p lo=32768
+  read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+  [ "$lo" -gt 22000 ] 2>/dev/null || lo=40000
+  for _ in $(seq 1 200); do
+    p=$((12000 + RANDOM % (lo - 10000 - 12000)))
+    (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && continue
+    (exec 3<>/dev/tcp/127.0.0.1/$((p + 10000))) 2>/dev/null && continue
+    echo "$p"; return 0
+  done
+  return 1
+}
+
 # rl_start_server SERVER PORT [redis args...] — a throwaway server in $RL_TMP, stopped at
 # exit. Waits until it answers PING. Sets RL_SERVER_PID.
 rl_start_server() {
