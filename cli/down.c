@@ -115,9 +115,10 @@ static int stop_instance(struct rl_instance *in, const char *state, const char *
         rl_warn("%s", r.note);
     if (!supervised)
         forget_process(in);
-    rl_info("stopped instance \"%s\" (pid %d) with %s in %.2f s; data kept in %s, log in %s%s", name, (int)pid,
-            r.sigkill ? "SIGKILL" : r.sigterm ? "SIGTERM" : in->persistent ? "SHUTDOWN SAVE" : "SHUTDOWN NOSAVE",
-            r.seconds, in->data, in->log, supervised ? "; its foreground `redis-light up` records the stop" : "");
+    rl_info("stopped instance \"%s\" (pid %d) with %s in %.2f s; %s %s, log in %s%s", name, (int)pid,
+            r.sigkill ? "SIGKILL" : r.sigterm ? "SIGTERM" : rl_stop_command(&s), r.seconds,
+            in->persistent ? "data kept in" : "no persistence, so nothing was saved; data directory", in->data, in->log,
+            supervised ? "; its foreground `redis-light up` records the stop" : "");
     return RL_EXIT_OK;
 }
 

@@ -11,7 +11,10 @@
 #include "cli/instance/identity.h"
 #include "cli/instance/instance.h"
 #include "cli/instance/password.h"
+#include "cli/instance/persist.h"
 #include "cli/instance/recover.h"
+#include "cli/instance/conf.h"
+#include "cli/sys/files.h"
 #include "cli/util/json.h"
 #include "cli/util/out.h"
 #include "cli/util/paths.h"
@@ -30,6 +33,8 @@ struct row {
     char malloc_[48];
     uint64_t used_memory, maxmemory, uptime;
     char policy[64];
+    bool persisted;      /* persist is filled (the server answered INFO persistence) */
+    struct rl_persist_state persist;
     char why[2048];      /* why an alive server did not answer (or a foreign one did), or why the record
                           * is unusable */
 };
@@ -81,6 +86,14 @@ static void fill(struct row *r)
     redisContext *c = rl_identity_connect(&r->in, password, 1000, &srv, &foreign, r->why, sizeof r->why);
     if (c)
         mem = rl_client_info(c, "memory");
+    char *pers = mem && srv ? rl_client_info(c, "persistence") : NULL;
+    if (pers) {
+        char *conf = rl_file_read(r->in.conf, 1 << 20);
+        rl_persist_state_read(&r->persist, pers, conf ? rl_conf_persist_mode(conf) : "none", r->in.data);
+        r->persisted = conf != NULL;
+        free(conf);
+        free(pers);
+    }
     if (mem && srv) {
         r->answered = true;
         r->used_memory = rl_info_u64(mem, "used_memory", 0);
@@ -147,6 +160,8 @@ static void json_row(struct rl_json *w, const struct row *r)
     rl_json_key(w, "config"); rl_json_str(w, r->in.conf);
     rl_json_key(w, "log"); rl_json_str(w, r->in.log);
     rl_json_key(w, "data"); rl_json_str(w, r->in.data);
+    rl_json_key(w, "persistence");
+    if (r->persisted) rl_persist_state_json(w, &r->persist); else rl_json_null(w);
     rl_json_key(w, "problem"); rl_json_str(w, r->why[0] && strcmp(r->state, "running") != 0 ? r->why : NULL);
     rl_json_end_obj(w);
 }
@@ -177,6 +192,11 @@ static void text_row(const struct row *r)
     const char *color = strcmp(r->state, "running") == 0 ? RL_GREEN : strcmp(r->state, "stopped") == 0 ? RL_DIM : RL_RED;
     printf("%-12s %s%-11s%s %-7s %-26s %-10s %-14s %-10s %-10s %-12s %s\n", r->in.name, rl_c(color, false), r->state,
            rl_c(RL_RESET, false), pid, r->url, r->in.profile, r->malloc_[0] ? r->malloc_ : "-", used, mm, r->policy[0] ? r->policy : "-", up);
+    if (r->persisted && strcmp(r->persist.mode, "none") != 0) {
+        char line[512];
+        rl_persist_state_text(&r->persist, (long long)time(NULL), line, sizeof line);
+        printf("    %s (in %s)\n", line, r->in.data);
+    }
     if (strcmp(r->state, "dead") == 0)
         printf("    its redis-server is gone without redis-light stopping it (%s); see %s; `redis-light up` starts "
                "it again\n", r->why, r->in.log);

@@ -20,6 +20,7 @@
 #include "cli/instance/launch.h"
 #include "cli/build/obtain.h"
 #include "cli/instance/password.h"
+#include "cli/instance/persist.h"
 #include "cli/instance/port.h"
 #include "cli/sys/files.h"
 #include "cli/sys/signals.h"
@@ -40,6 +41,8 @@ const struct rl_opt rl_up_opts[] = {
     {"socket", 's', "PATH", "also listen on this Unix socket (path under 100 bytes)", false},
     {"maxmemory", 0, "SIZE|N%", "override the profile's maxmemory (64mb, 25% of the limit)", false},
     {"policy", 0, "POLICY", "override maxmemory-policy (allkeys-lru, noeviction, …)", false},
+    {"persist", 0, "aof|rdb|none", "keep the data on disk: aof (fsync every second) or rdb snapshots, with policy "
+     "noeviction; down keeps it, the next up loads it (default: the profile's, or the data's own)", false},
     {"set", 0, "KEY=VALUE", "extra redis.conf directive (repeatable)", true},
     {"password", 0, "PASS", "require this password (requirepass; visible in ps: prefer --password-file)", false},
     {"password-file", 0, "FILE", "require the password on the first line of FILE (kept 0600 for status, down, bench)", false},
@@ -85,7 +88,7 @@ static int report_death(struct rl_up *u, int status, bool after_ready)
     uint64_t kills = rl_oom_delta(&u->oom_before, &after, where, sizeof where);
     char *tail = rl_file_tail(u->in.log, u->log_offset, 20);
     struct rl_death d = {.status = status, .after_ready = after_ready, .log_tail = tail,
-                         .oom_kills = kills, .oom_where = where};
+                         .oom_kills = kills, .oom_where = where, .data_dir = u->in.data, .server = u->in.binary};
     char diag[2048];
     rl_diagnose(&u->facts, &d, diag, sizeof diag);
     rl_err("redis-server (pid %d) %s %s.\nLast lines of %s:\n%s\nDiagnosis: %s\nConfig: %s", (int)u->in.pid,
@@ -140,6 +143,26 @@ static void print_ready(struct rl_up *u, double seconds)
 }
 
 /* After PING: what the server says about itself, checked against the plan. */
+/* What this start loaded from disk, and what Redis repaired to load it. */
+static void report_loaded(struct rl_up *u, redisContext *c)
+{
+    char cut[512];
+    int cuts = rl_persist_log_truncations(u->in.log, u->log_offset, cut, sizeof cut);
+    if (cuts > 0)
+        rl_warn("Redis found the append-only file cut short and truncated it (%s%s): every complete command "
+                "before the cut is loaded; the partial last one, written as the server was killed or the disk "
+                "filled, is dropped. Its log says so: %s", cut, cuts > 1 ? ", and more" : "", u->in.log);
+    if (!u->persist_found[0])
+        return;
+    char *ks = rl_client_info(c, "keyspace");
+    unsigned long long keys = 0;
+    for (const char *l = ks; l && (l = strstr(l, "keys=")); l += 5)
+        keys += strtoull(l + 5, NULL, 10);
+    free(ks);
+    rl_info("loaded %llu keys from the %s in %s", keys,
+            strcmp(u->persist_found, "aof") == 0 ? "append-only file" : "RDB snapshot", u->in.data);
+}
+
 static void check_server(struct rl_up *u)
 {
     char err[256];
@@ -162,18 +185,19 @@ static void check_server(struct rl_up *u)
                     mm, (unsigned long long)u->maxmemory, u->in.conf);
     }
     freeReplyObject(r);
+    report_loaded(u, c);
     redisFree(c);
 }
 
 static int stop_once(struct rl_up *u)
 {
     char st = rl_proc_state(u->in.pid);
+    struct rl_stop s = {.in = &u->in, .password = u->password, .is_child = true, .save = u->in.persistent,
+                        .shutdown_timeout = u->in.persistent ? 60 : 10, .term_timeout = 10};
     if (st == 'T' || st == 't') /* rl_stop_instance signals a stopped process instead */
         rl_info("stopping Redis (pid %d), which is itself stopped…", (int)u->in.pid);
     else
-        rl_info("stopping Redis (pid %d) with SHUTDOWN %s…", (int)u->in.pid, u->in.persistent ? "SAVE" : "NOSAVE");
-    struct rl_stop s = {.in = &u->in, .password = u->password, .is_child = true, .save = u->in.persistent,
-                        .shutdown_timeout = u->in.persistent ? 60 : 10, .term_timeout = 10};
+        rl_info("stopping Redis (pid %d) with %s…", (int)u->in.pid, rl_stop_command(&s));
     struct rl_stop_result r;
     int rc = rl_stop_instance(&s, &r);
     rl_tail_flush(&u->tail);
@@ -222,7 +246,7 @@ int rl_cmd_up(struct rl_ctx *ctx)
     struct rl_up_opts o = {
         .profile = rl_args_get(a, "profile"), .source = rl_args_get(a, "source"), .port = rl_args_get(a, "port"),
         .bind = rl_args_get(a, "bind"), .socket = rl_args_get(a, "socket"), .maxmemory = rl_args_get(a, "maxmemory"),
-        .policy = rl_args_get(a, "policy"), .name = rl_args_get(a, "name"), .detach = rl_args_has(a, "detach"),
+        .policy = rl_args_get(a, "policy"), .persist = rl_args_get(a, "persist"), .name = rl_args_get(a, "name"), .detach = rl_args_has(a, "detach"),
         .dry_run = rl_args_has(a, "dry-run"), .rebuild = rl_args_has(a, "rebuild"), .force = rl_args_has(a, "force"),
         .password = password[0] ? password : NULL,
     };

@@ -80,6 +80,10 @@ struct rl_render_overrides {
     const char *const *set;     /* --set KEY=VALUE … */
     int nset;
     bool force;                 /* allow maxmemory above the effective limit */
+    /* --persist aof|rdb|none: replaces the profile's save, appendonly, appendfsync and
+     * aof-use-rdb-preamble (a --set of one of them still wins); aof and rdb make the
+     * policy noeviction unless --policy or --set says otherwise. NULL: the profile's. */
+    const char *persist;
     /* The plan's budget: when planned is set and neither --maxmemory nor --set maxmemory
      * is given, maxmemory is planned_bytes, commented with planned_why, instead of the
      * profile's own rule. */
@@ -96,6 +100,17 @@ int rl_profile_render(const struct rl_profile *p, const struct rl_facts *f,
                       const struct rl_render_overrides *o, char **conf,
                       uint64_t *maxmemory_bytes, char *policy, size_t policylen,
                       char *err, size_t errlen);
+/* --persist's modes (profile_persist.c). Whether s is one: aof, rdb or none. */
+bool rl_profile_persist_valid(const char *s);
+/* Whether this mode keeps data on disk (aof or rdb). */
+bool rl_profile_persist_on(const char *s);
+/* The directives a mode decides (NULL-terminated); whether key is one of them; a mode's
+ * value for one ("" for an empty string, NULL: the mode leaves it to Redis); and the
+ * comment saying what the mode does. */
+extern const char *const rl_profile_persist_keys[];
+bool rl_profile_persist_owns(const char *key);
+const char *rl_profile_persist_value(const char *mode, const char *key);
+const char *rl_profile_persist_why(const char *mode);
 
 /* Why the choice fell as it did: the "because" line and, for the winner and the
  * runner-up, every leaf rule with the value measured here (pointers into c). */

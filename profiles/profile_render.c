@@ -163,6 +163,9 @@ static int check_overrides(struct render *R)
             strcmp(R->p->allocator, "libc") == 0)
             return bad(R, "--set activedefrag=yes needs jemalloc; Redis refuses it on this profile's libc build");
     }
+    if (o->persist && !rl_profile_persist_valid(o->persist))
+        return bad(R, "--persist %s is not a persistence mode; use aof (append-only file, fsync every second), rdb "
+                   "(snapshots) or none", o->persist);
     if (o->policy && !rl_profile_policy_valid(o->policy))
         return bad(R, "--policy %s is not a Redis eviction policy; use one of %s", o->policy, rl_profile_policies_text);
     if (o->maxmemory && set_has(R, "maxmemory"))
@@ -227,14 +230,29 @@ static int maxmemory_from_profile(struct render *R, const struct rl_conf_item *c
     return 0;
 }
 
+/* The --persist block: each directive it decides unless a --set gives it. */
+static void persist_block(struct render *R)
+{
+    const char *mode = R->o->persist;
+    put(&R->out, "# %s\n", rl_profile_persist_why(mode));
+    for (int i = 0; rl_profile_persist_keys[i]; i++) {
+        const char *key = rl_profile_persist_keys[i], *v = rl_profile_persist_value(mode, key);
+        if (!v || set_has(R, key))
+            continue;
+        put(&R->out, "%s %s\n", key, conf_value(v));
+        if (strcmp(key, "save") == 0)
+            R->wrote_save = true;
+    }
+}
+
 /* One directive of the profile, or the override that replaces it. */
 static int directive(struct render *R, const struct rl_conf_item *c, const char *key, char *policy, size_t policylen)
 {
     const struct rl_profile *p = R->p;
     const struct rl_render_overrides *o = R->o;
     char a[32];
-    if (set_has(R, key))
-        return 0; /* written with the --set block */
+    if (set_has(R, key) || (o->persist && rl_profile_persist_owns(key)))
+        return 0; /* written with the --set or --persist block */
     if (strcmp(key, "maxmemory") == 0) {
         bool share = false;
         if (!o->maxmemory && o->planned) {
@@ -254,9 +272,13 @@ static int directive(struct render *R, const struct rl_conf_item *c, const char 
         return 0;
     }
     if (strcmp(key, "maxmemory-policy") == 0) {
-        const char *v = o->policy ? o->policy : c->value;
+        bool store = !o->policy && rl_profile_persist_on(o->persist);
+        const char *v = o->policy ? o->policy : store ? "noeviction" : c->value;
         if (o->policy)
             put(&R->out, "# --policy on the command line\nmaxmemory-policy %s\n", v);
+        else if (store)
+            put(&R->out, "# --persist %s: a store answers writes past maxmemory with OOM errors instead of "
+                         "evicting keys (--policy overrides)\nmaxmemory-policy %s\n", o->persist, v);
         else
             put(&R->out, "# profile %s\nmaxmemory-policy %s\n", p->name, v);
         if (policy && policylen)
@@ -321,7 +343,8 @@ static int render(struct render *R, const struct rl_facts *f, char *policy, size
     if (!has_maxmemory && (o->maxmemory || (o->planned && o->planned_bytes)) &&
         directive(R, &none, "maxmemory", policy, policylen) < 0)
         return -1;
-    if (!has_policy && o->policy && directive(R, &none, "maxmemory-policy", policy, policylen) < 0)
+    if (!has_policy && (o->policy || rl_profile_persist_on(o->persist)) &&
+        directive(R, &none, "maxmemory-policy", policy, policylen) < 0)
         return -1;
     for (int k = 0; k < R->nset; k++) {
         const char *key = R->setkeys[k], *val = R->setvals[k];
@@ -340,6 +363,8 @@ static int render(struct render *R, const struct rl_facts *f, char *policy, size
             R->wrote_save = true;
         put(&R->out, "# --set on the command line\n%s %s\n", key, conf_value(val));
     }
+    if (o->persist)
+        persist_block(R);
     if (!R->wrote_save)
         put(&R->out, "# persistence off: the profile sets no save rules (an absent save line would mean Redis's "
                      "defaults)\nsave \"\"\n");

@@ -195,12 +195,14 @@ int rl_conf_get(const char *conf, const char *key, char *out, size_t len)
     return found;
 }
 
-bool rl_conf_persistent(const char *conf)
+const char *rl_conf_persist_mode(const char *conf)
 {
     char v[256];
     if (rl_conf_get(conf, "appendonly", v, sizeof v) == 0 && strcasecmp(v, "yes") == 0)
-        return true;
+        return "aof";
     if (rl_conf_get(conf, "save", v, sizeof v) < 0)
-        return true; /* no save line: Redis's default snapshot rules apply */
-    return v[0] != '\0';
+        return "rdb"; /* no save line: Redis's default snapshot rules apply */
+    return v[0] ? "rdb" : "none";
 }
+
+bool rl_conf_persistent(const char *conf) { return strcmp(rl_conf_persist_mode(conf), "none") != 0; }

@@ -34,5 +34,8 @@ int rl_conf_get(const char *conf, const char *key, char *out, size_t len);
 /* True when the config saves data: a non-empty save rule (or no save line at all, which
  * means Redis's defaults) or appendonly yes. Pure. */
 bool rl_conf_persistent(const char *conf);
+/* How conf keeps data: "aof" (appendonly yes), "rdb" (save rules, or no save line: Redis's
+ * defaults) or "none". */
+const char *rl_conf_persist_mode(const char *conf);
 
 #endif

@@ -180,7 +180,18 @@ void rl_diagnose(const struct rl_facts *f, const struct rl_death *d, char *out, 
     if (strstr(log, "FATAL CONFIG FILE ERROR") || strstr(log, "Bad directive or wrong number of arguments"))
         add(out, len, "Redis rejected a line of its redis.conf (shown above): fix the --set or profile value "
                       "it names; `redis-light profiles validate` checks a profile file.");
-    if (strstr(log, "Bad file format reading the append only file") || strstr(log, "Short read or OOM loading DB") ||
+    if (strstr(log, "Bad file format reading the append only file") && d->data_dir && d->server) {
+        /* Redis names the manifest's directory in its own advice; give the exact command. */
+        char bin[512];
+        snprintf(bin, sizeof bin, "%s", d->server);
+        char *slash = strrchr(bin, '/');
+        snprintf(line, sizeof line, "Its append-only file is damaged in the middle, not just cut short, so Redis "
+                 "refuses to load it rather than drop data. Back up %s, then repair it with `%.*s/redis-check-aof "
+                 "--fix %s/appendonlydir/appendonly.aof.manifest` (it asks before truncating; what follows the "
+                 "damage is lost) and run up again.", d->data_dir, slash ? (int)(slash - bin) : 1, slash ? bin : ".",
+                 d->data_dir);
+        add(out, len, line);
+    } else if (strstr(log, "Bad file format reading the append only file") || strstr(log, "Short read or OOM loading DB") ||
         strstr(log, "Fatal error loading the DB"))
         add(out, len, "Redis could not load its data files: move the files in the instance's data directory "
                       "aside (they are kept by down) or repair them with redis-check-rdb / redis-check-aof.");

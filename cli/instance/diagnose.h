@@ -36,6 +36,8 @@ struct rl_death {
     const char *log_tail;    /* last lines of its log, may be NULL */
     uint64_t oom_kills;      /* rl_oom_delta */
     const char *oom_where;
+    const char *data_dir;    /* the instance's data directory, may be NULL */
+    const char *server;      /* the redis-server binary (redis-check-aof lies beside it), may be NULL */
 };
 
 /* One paragraph: what happened and what to do, from facts and the death. Pure. */

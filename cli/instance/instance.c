@@ -111,6 +111,7 @@ int rl_instance_load(struct rl_instance *in, char *err, size_t errlen)
     in->starttime = (unsigned long long)rl_kv_get_ll(kv, "starttime", 0);
     in->maxmemory = (uint64_t)rl_kv_get_ll(kv, "maxmemory", 0);
     in->persistent = rl_kv_get_ll(kv, "persistent", 0) != 0;
+    in->aof = rl_kv_get_ll(kv, "aof", 0) != 0;
     in->detached = rl_kv_get_ll(kv, "detached", 0) != 0;
     in->supervisor = (pid_t)rl_kv_get_ll(kv, "supervisor", 0);
     in->started_at = rl_kv_get_ll(kv, "started_at", 0);
@@ -142,6 +143,7 @@ int rl_instance_save(const struct rl_instance *in, char *err, size_t errlen)
     rl_kv_setf(kv, "maxmemory", "%llu", (unsigned long long)in->maxmemory);
     rl_kv_set(kv, "maxmemory_policy", in->policy);
     rl_kv_setf(kv, "persistent", "%d", in->persistent ? 1 : 0);
+    rl_kv_setf(kv, "aof", "%d", in->aof ? 1 : 0);
     rl_kv_setf(kv, "detached", "%d", in->detached ? 1 : 0);
     rl_kv_setf(kv, "supervisor", "%d", (int)in->supervisor);
     rl_kv_setf(kv, "started_at", "%lld", in->started_at);

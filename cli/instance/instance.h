@@ -32,6 +32,7 @@ struct rl_instance {
     uint64_t maxmemory;
     char policy[64];
     bool persistent;
+    bool aof;                  /* persists with an append-only file (SHUTDOWN then flushes it, no RDB) */
     bool detached;
     pid_t supervisor;          /* the foreground `up`, 0 when detached */
     long long started_at;      /* unix seconds */

@@ -21,6 +21,7 @@ static void from_conf(struct rl_instance *in)
     if (rl_conf_get(conf, "unixsocket", v, sizeof v) == 0)
         snprintf(in->socket, sizeof in->socket, "%s", v);
     in->persistent = rl_conf_persistent(conf);
+    in->aof = strcmp(rl_conf_persist_mode(conf), "aof") == 0;
     free(conf);
 }
 

@@ -50,6 +50,11 @@ static void note(struct rl_stop_result *r, const char *what, const char *detail)
     snprintf(r->note + n, sizeof r->note - n, "%s%s%s", n ? "; " : "", what, detail);
 }
 
+const char *rl_stop_command(const struct rl_stop *s)
+{
+    return !s->save ? "SHUTDOWN NOSAVE" : s->in->aof ? "SHUTDOWN" : "SHUTDOWN SAVE";
+}
+
 int rl_stop_instance(const struct rl_stop *s, struct rl_stop_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -79,7 +84,7 @@ int rl_stop_instance(const struct rl_stop *s, struct rl_stop_result *r)
     bool refused = false;
     if (c) {
         /* A successful SHUTDOWN never replies: the connection just closes. */
-        redisReply *rep = redisCommand(c, s->save ? "SHUTDOWN SAVE" : "SHUTDOWN NOSAVE");
+        redisReply *rep = redisCommand(c, rl_stop_command(s));
         r->shutdown_sent = true;
         if (rep && rep->type == REDIS_REPLY_ERROR) {
             note(r, "SHUTDOWN was refused: ", rep->str);

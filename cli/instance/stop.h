@@ -15,7 +15,8 @@ struct rl_stop {
     const struct rl_instance *in; /* pid, starttime, address */
     const char *password;         /* the instance's password (password.h), or NULL */
     bool is_child;                /* reap with waitpid (foreground up) */
-    bool save;                    /* SHUTDOWN SAVE rather than NOSAVE */
+    bool save;                    /* keep the data: SHUTDOWN SAVE (in->aof: plain SHUTDOWN, which flushes
+                                   * the AOF and writes no RDB), rather than NOSAVE */
     double shutdown_timeout;      /* seconds to wait after SHUTDOWN */
     double term_timeout;          /* seconds to wait after SIGTERM */
 };
@@ -30,5 +31,7 @@ struct rl_stop_result {
 
 /* Returns 0 when the process is gone, -1 when even SIGKILL did not end it (r->note). */
 int rl_stop_instance(const struct rl_stop *s, struct rl_stop_result *r);
+/* The SHUTDOWN command s sends: "SHUTDOWN SAVE", "SHUTDOWN" (AOF) or "SHUTDOWN NOSAVE". */
+const char *rl_stop_command(const struct rl_stop *s);
 
 #endif

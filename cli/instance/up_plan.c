@@ -15,6 +15,7 @@
 #include "cli/instance/conf.h"
 #include "cli/instance/identity.h"
 #include "cli/instance/password.h"
+#include "cli/instance/persist.h"
 #include "cli/instance/port.h"
 #include "cli/instance/recover.h"
 #include "cli/util/json.h"
@@ -287,6 +288,12 @@ static void print_plan(const struct rl_up *u, const char *build_plan)
                u->build.allocator);
     printf("#   write %s (0600) in %s (0700)\n", u->in.conf, u->in.dir);
     printf("#   start it %s and wait for PING on %s\n", u->o.detach ? "detached" : "in the foreground", url);
+    if (u->persist_found[0])
+        printf("#   load the %s in %s\n", strcmp(u->persist_found, "aof") == 0 ? "append-only file" : "RDB snapshot",
+               u->in.data);
+    printf("#   persistence: %s\n", strcmp(u->plan.persist, "none") == 0 ? "none (data lasts until Redis stops)"
+           : strcmp(u->plan.persist, "aof") == 0 ? "aof, fsync every second, in the data directory"
+                                                 : "rdb snapshots, in the data directory");
     printf("#   maxmemory %s: %s%s%s\n", u->maxmemory ? "set" : "none", u->plan.budget.rule,
            u->plan.budget.note[0] ? "; " : "", u->plan.budget.note);
     print_plan_commented(&u->plan);
@@ -320,8 +327,16 @@ static int plan_up(const struct rl_up_opts *o, const struct rl_root *root, struc
     }
     /* The one plan every command computes: facts, profile, build, budget, role, config. */
     struct rl_plan *plan = &u->plan;
+    /* Data already on disk decides the mode unless --persist agrees with it (persist.h). */
+    const char *found = rl_persist_found(u->in.data), *persist = NULL;
+    if (rl_persist_choose(o->persist, found, u->in.name, u->in.data, &persist, &u->persist_adopted, err, errlen) < 0)
+        return RL_FAULT_INPUT;
+    snprintf(u->persist_found, sizeof u->persist_found, "%s", found ? found : "");
+    if (u->persist_adopted)
+        rl_info("instance \"%s\" keeps its data in %s (%s): it persists with %s again", u->in.name, u->in.data,
+                strcmp(found, "aof") == 0 ? "an append-only file" : "an RDB snapshot", found);
     struct rl_plan_opts po = {.profile = o->profile, .source = o->source, .maxmemory = o->maxmemory,
-                              .policy = o->policy, .nset = o->nset, .force = o->force};
+                              .policy = o->policy, .persist = persist, .nset = o->nset, .force = o->force};
     for (int i = 0; i < o->nset; i++)
         po.set[i] = o->set[i];
     double t0 = mono();
@@ -365,6 +380,7 @@ static int plan_up(const struct rl_up_opts *o, const struct rl_root *root, struc
     u->in.maxmemory = u->maxmemory;
     snprintf(u->in.policy, sizeof u->in.policy, "%s", u->policy);
     u->in.persistent = rl_conf_persistent(u->conf);
+    u->in.aof = strcmp(rl_conf_persist_mode(u->conf), "aof") == 0;
     if (rl_conf_get(u->conf, "requirepass", u->password, sizeof u->password) < 0)
         u->password[0] = '\0';
     if (!u->password[0] && !loopback_only(u->in.bind))

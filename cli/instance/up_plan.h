@@ -21,6 +21,7 @@
 /* The command line, as up.c parsed it. Every pointer may be NULL. */
 struct rl_up_opts {
     const char *profile, *source, *port, *bind, *socket, *maxmemory, *policy, *name;
+    const char *persist;              /* --persist aof|rdb|none */
     const char *password;             /* from --password or --password-file, already checked */
     const char *set[RL_UP_MAX_SET];
     int nset;
@@ -42,6 +43,8 @@ struct rl_up {
     struct rl_oom_snapshot oom_before;
     struct rl_tail tail;
     long long log_offset;             /* where this run's lines start in the log */
+    char persist_found[8];            /* what the data directory held before this run ("" nothing) */
+    bool persist_adopted;             /* no --persist: the mode is the data's */
 };
 
 /* Everything up to launch. Returns 0 (u filled; in dry-run mode the plan is already

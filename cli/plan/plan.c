@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "cli/build/obtain.h"
+#include "cli/instance/conf.h"
 #include "cli/sys/signals.h"
 #include "cli/util/paths.h"
 #include "cli/util/size.h"
@@ -55,8 +56,8 @@ static void decide_role(struct rl_plan *p)
 {
     if (p->persistent) {
         snprintf(p->role, sizeof p->role, "store");
-        snprintf(p->role_why, sizeof p->role_why, "persistence is on (save rules or appendonly), policy %s",
-                 p->policy);
+        snprintf(p->role_why, sizeof p->role_why, "persistence is on (%s), policy %s",
+                 strcmp(p->persist, "aof") == 0 ? "append-only file" : "RDB snapshots", p->policy);
     } else if (strcmp(p->policy, "noeviction") == 0) {
         snprintf(p->role, sizeof p->role, "store");
         snprintf(p->role_why, sizeof p->role_why, "noeviction: writes past maxmemory fail rather than evict keys "
@@ -223,7 +224,9 @@ int rl_plan_make(struct rl_plan *p, const struct rl_root *root, const struct rl_
     }
 
     look_up_build(p, o);
-    p->persistent = rl_profile_persistent(p->build_profile);
+    if (o->persist && !rl_profile_persist_valid(o->persist))
+        return fail(p, RL_FAULT_INPUT, "--persist %s is not a persistence mode; use aof, rdb or none", o->persist);
+    p->persistent = o->persist ? rl_profile_persist_on(o->persist) : rl_profile_persistent(p->build_profile);
     for (int i = 0; i < o->nset; i++)
         if ((strncmp(o->set[i], "save=", 5) == 0 && o->set[i][5]) || strcasecmp(o->set[i], "appendonly=yes") == 0)
             p->persistent = true;
@@ -245,7 +248,7 @@ int rl_plan_make(struct rl_plan *p, const struct rl_root *root, const struct rl_
         return fail(p, RL_FAULT_RUNTIME, "%s", p->budget.errstr);
 
     struct rl_render_overrides ov = {.maxmemory = o->maxmemory, .policy = o->policy, .set = o->set,
-                                     .nset = o->nset, .force = o->force, .planned = p->budget.err == 0,
+                                     .nset = o->nset, .force = o->force, .persist = o->persist, .planned = p->budget.err == 0,
                                      .planned_bytes = p->budget.maxmemory_bytes, .planned_why = p->budget.rule};
     if (render(p, &ov) < 0)
         return -1;
@@ -267,6 +270,8 @@ int rl_plan_make(struct rl_plan *p, const struct rl_root *root, const struct rl_
     }
     if (p->budget.from_evidence && append_budget_conf(p) < 0)
         return fail(p, RL_FAULT_RUNTIME, "out of memory composing redis.conf");
+    snprintf(p->persist, sizeof p->persist, "%s", rl_conf_persist_mode(p->conf));
+    p->persistent = strcmp(p->persist, "none") != 0;
     decide_role(p);
     return 0;
 }

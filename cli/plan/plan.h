@@ -26,6 +26,7 @@ struct rl_plan_opts {
     const char *allocator;            /* the chosen profile rebuilt with this allocator (bench --launch) */
     const char *source;               /* --source DIR|TARBALL */
     const char *maxmemory, *policy;   /* --maxmemory, --policy */
+    const char *persist;              /* --persist aof|rdb|none (NULL: the profile's) */
     const char *set[RL_PLAN_MAX_SET]; /* --set KEY=VALUE */
     int nset;
     bool force;                       /* allow a maxmemory above the limit */
@@ -69,6 +70,7 @@ struct rl_plan {
     uint64_t maxmemory;               /* as rendered (0: none) */
     char policy[64];
     bool persistent;
+    char persist[8];                  /* what the config persists with: "aof", "rdb" or "none" */
 };
 
 /* Computes the whole plan for the system under root (the live one, or a --sysroot) without

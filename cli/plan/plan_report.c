@@ -75,6 +75,7 @@ void rl_plan_json(struct rl_json *w, const struct rl_plan *p)
     rl_json_key(w, "role_reason"); rl_json_str(w, p->role_why);
     rl_json_key(w, "maxmemory_policy"); rl_json_str(w, p->policy);
     rl_json_key(w, "persistent"); rl_json_bool(w, p->persistent);
+    rl_json_key(w, "persist"); rl_json_str(w, p->persist);
     rl_json_key(w, "config");
     rl_json_arr(w);
     for (const char *line = p->conf; line && *line;) {

@@ -274,6 +274,41 @@ static void overrides(void)
     struct rl_render_overrides pct = {.maxmemory = "25%"};
     OK(render_with("tiny", &f, &pct, &conf, err, sizeof err) == 0 && strstr(conf, "maxmemory 50mb\n"), "--maxmemory 25%% of 200 MiB");
     free(conf);
+    conf = NULL;
+
+    /* --persist: its block replaces the profile's save/appendonly, the store's policy is
+     * noeviction, a --set or --policy still wins, and a bad mode is named */
+    struct rl_render_overrides aof = {.maxmemory = "50mb", .persist = "aof"};
+    OK(render_with("tiny", &f, &aof, &conf, err, sizeof err) == 0, "--persist aof renders: %s", err);
+    OK(conf && strstr(conf, "appendonly yes\nappendfsync everysec\naof-use-rdb-preamble yes\nsave \"\"\n"),
+       "--persist aof block:\n%s", conf);
+    OK(conf && strstr(conf, "maxmemory-policy noeviction\n") && !strstr(conf, "allkeys-lru"), "a store does not evict:\n%s", conf);
+    OK(conf && !strstr(conf, "# profile tiny\nsave") && !strstr(conf, "# profile tiny\nappendonly"),
+       "the profile's persistence lines are replaced");
+    free(conf);
+    conf = NULL;
+    const char *always[] = {"appendfsync=always"};
+    struct rl_render_overrides aof2 = {.maxmemory = "50mb", .persist = "aof", .policy = "allkeys-lru", .set = always,
+                                       .nset = 1};
+    OK(render_with("tiny", &f, &aof2, &conf, err, sizeof err) == 0, "--persist aof with --set: %s", err);
+    OK(conf && strstr(conf, "appendfsync always\n") && !strstr(conf, "appendfsync everysec"), "--set appendfsync wins");
+    OK(conf && strstr(conf, "maxmemory-policy allkeys-lru\n"), "--policy wins over the store's noeviction");
+    free(conf);
+    conf = NULL;
+    struct rl_render_overrides rdb = {.maxmemory = "50mb", .persist = "rdb"};
+    OK(render_with("tiny", &f, &rdb, &conf, err, sizeof err) == 0 && conf && strstr(conf, "appendonly no\nsave 3600 1 300 100 60 10000\n"),
+       "--persist rdb block:\n%s", conf ? conf : "");
+    free(conf);
+    conf = NULL;
+    struct rl_render_overrides none = {.persist = "none"};
+    OK(render_with("default", &f, &none, &conf, err, sizeof err) == 0 && conf && strstr(conf, "appendonly no\nsave \"\"\n") &&
+       !strstr(conf, "save 3600") && strstr(conf, "maxmemory-policy noeviction\n"),
+       "--persist none turns the default's snapshots off, keeps its policy:\n%s", conf ? conf : "");
+    free(conf);
+    conf = NULL;
+    struct rl_render_overrides bad = {.maxmemory = "50mb", .persist = "yes"};
+    OK(render_with("tiny", &f, &bad, &conf, err, sizeof err) == -1 && strstr(err, "--persist yes is not a persistence mode"),
+       "bad --persist named: %s", err);
 
     /* persistence: the shipped default keeps Redis's snapshots, the others write save "" */
     struct rl_choice c;
