@@ -13,6 +13,7 @@
 
 const struct rl_opt rl_doctor_opts[] = {
     {"profile", 0, "NAME|PATH", "judge with this profile instead of the one doctor would pick", false},
+    {"persist", 0, "aof|rdb|none", "judge the plan of `up --persist` (a store keeps its data on disk)", false},
     {"live", 0, NULL, "also launch the plan's build here and flood it to 3x maxmemory", false},
     {"source", 0, "DIR|TARBALL", "with --live: Redis source to build from when no cached build matches", false},
     {NULL, 0, NULL, NULL, false},
@@ -112,7 +113,10 @@ int rl_cmd_doctor(struct rl_ctx *ctx)
         return rl_usage_error("--live launches Redis on this machine; it cannot be combined with --sysroot");
     if (rl_args_has(ctx->args, "source") && !live)
         return rl_usage_error("--source is only used with --live");
-    struct rl_plan_opts o = {.profile = rl_args_get(ctx->args, "profile"), .source = rl_args_get(ctx->args, "source")};
+    struct rl_plan_opts o = {.profile = rl_args_get(ctx->args, "profile"), .source = rl_args_get(ctx->args, "source"),
+                             .persist = rl_args_get(ctx->args, "persist")};
+    if (o.persist && !rl_profile_persist_valid(o.persist))
+        return rl_usage_error("--persist %s is not a persistence mode; use aof, rdb or none", o.persist);
     bool made = rl_plan_make(&plan, &ctx->root, &o) == 0;
     if (!plan.probed) {
         rl_err("%s", plan.errstr);
@@ -125,6 +129,8 @@ int rl_cmd_doctor(struct rl_ctx *ctx)
         return rl_exit_for(plan.err);
     }
     rl_report_run(&rep, &plan.facts);
+    if (made)
+        rl_report_for_persistence(&rep, plan.persist);
     add_plan_row(&rep, &plan, made);
     char problems[8][512];
     int nproblems = rl_profile_load_problems(problems, 8);

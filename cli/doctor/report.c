@@ -1,5 +1,6 @@
 #include "cli/doctor/report.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cli/util/out.h"
@@ -13,6 +14,33 @@ void rl_report_run(struct rl_report *rep, const struct rl_facts *f)
         c->fn(f, &rep->rows[rep->nrows].r);
         rep->count[rep->rows[rep->nrows].r.status]++;
         rep->nrows++;
+    }
+}
+
+void rl_report_for_persistence(struct rl_report *rep, const char *persist)
+{
+    const struct rl_fu64 *oc = &rep->facts->overcommit_memory;
+    if (oc->state != RL_FACT_VALUE || oc->v != 0)
+        return; /* unreadable and strict mode hurt jemalloc itself, persistence or not */
+    for (int i = 0; i < rep->nrows; i++) {
+        struct rl_check_result *r = &rep->rows[i].r;
+        if (strcmp(rep->rows[i].id, "overcommit") != 0 || r->status != RL_ST_WARN)
+            continue;
+        rep->count[r->status]--;
+        if (strcmp(persist, "none") == 0) {
+            r->status = RL_ST_OK;
+            snprintf(r->summary, sizeof r->summary, "vm.overcommit_memory=0 (heuristic): harmless for this plan, "
+                     "which persists nothing and so never forks to save");
+            snprintf(r->advice, sizeof r->advice, "with --persist aof|rdb: sysctl -w vm.overcommit_memory=1 on the "
+                     "host, so the kernel never refuses the save's fork");
+        } else {
+            snprintf(r->summary, sizeof r->summary, "vm.overcommit_memory=0 (heuristic) and this plan persists (%s): "
+                     "the kernel may refuse the %s fork (\"fork: Cannot allocate memory\"; the save fails and is retried)",
+                     persist, strcmp(persist, "aof") == 0 ? "AOF rewrite's" : "snapshot's");
+            snprintf(r->advice, sizeof r->advice, "sysctl -w vm.overcommit_memory=1 on the host (Redis's own advice), "
+                     "or --persist none if the data need not outlive Redis");
+        }
+        rep->count[r->status]++;
     }
 }
 

@@ -20,6 +20,9 @@ struct rl_report {
 
 /* Runs every check over the facts. */
 void rl_report_run(struct rl_report *rep, const struct rl_facts *f);
+/* Judges the overcommit check again for the plan's persistence ("aof", "rdb", "none"):
+ * overcommit matters only to the fork of a save or rewrite. */
+void rl_report_for_persistence(struct rl_report *rep, const char *persist);
 /* The "facts" object (every fact of rl_fact_table and redis_binaries). */
 void rl_facts_json(struct rl_json *w, const struct rl_facts *f);
 /* {fact name: where its value came from} for every fact with evidence. */

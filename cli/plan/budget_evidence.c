@@ -91,20 +91,20 @@ int rl_budget_evidence(struct rl_budget *b, const struct rl_facts *f, const stru
     uint64_t margin = room / 100 * MARGIN_PCT;
     fixed += pk.base_rss + maxclients * pk.per_client + margin;
     double factor = pk.factor;
+    int fork_term = b->nterms;
     if (ctx->persistent) {
         /* until copy-on-write is measured, a save's child may copy every page it touches */
-        term(b, "fork reserve", 0, "persistence is on: the reserve is 1x maxmemory for a forked child's "
-             "copy-on-write (not measured yet), added to the overhead factor");
+        term(b, "fork reserve", 0, "persistence is on: 1x maxmemory for a forked child's copy-on-write, at most "
+             "every page of the data (not measured yet); maxmemory = (limit - the other terms) / (overhead + 1)");
         factor += 1.0;
     } else {
         term(b, "fork reserve", 0, "no persistence, so no fork");
     }
     term(b, "safety margin", margin, "%d%% of %s, so the worst measured case stays at or below %d%% of it",
          MARGIN_PCT, b->cgroup_limited ? "the limit" : "redis-light's share", 100 - MARGIN_PCT);
-    b->overhead_factor = factor;
-    snprintf(b->overhead_source, sizeof b->overhead_source, "%s: worst %s row (%s values at maxmemory %s)%s",
-             t->path, ctx->allocator, pk.worst_class, rl_fmt_size(pk.worst_maxmemory, a, sizeof a),
-             ctx->persistent ? ", +1 for the fork reserve" : "");
+    b->overhead_factor = pk.factor; /* the reserve is its own term, in bytes, once maxmemory is known */
+    snprintf(b->overhead_source, sizeof b->overhead_source, "%s: worst %s row (%s values at maxmemory %s)",
+             t->path, ctx->allocator, pk.worst_class, rl_fmt_size(pk.worst_maxmemory, a, sizeof a));
     if (fixed + MIN_MAXMEMORY >= limit) {
         snprintf(why, whylen, "the %s does not cover the fixed costs (%s for the server, clients and margin%s); it "
                  "would need at least %s", b->limit_source, rl_fmt_size(fixed, a, sizeof a),
@@ -123,6 +123,8 @@ int rl_budget_evidence(struct rl_budget *b, const struct rl_facts *f, const stru
         return 0;
     }
     b->maxmemory_bytes = mm;
+    if (ctx->persistent)
+        b->terms[fork_term].bytes = mm; /* sized with maxmemory itself: shown once that is known */
     b->maxclients = maxclients;
     b->from_evidence = true;
     /* short fixed lines (no paths): a cut line here would be a wrong directive */

@@ -103,12 +103,14 @@ static void terms_48mib(void)
     facts(&f, 256 * MIB, 0);
     OK(decide(&b, &f, "jemalloc", false, NULL, &tiny, 1) == 0, "256 MiB jemalloc");
     EQ_U64(b.maxmemory_bytes, 201 * MIB);
-    /* persistence: the fork reserve adds 1 to the factor: 128 MiB libc -> 48 MiB */
+    /* persistence: the fork reserve is 1x maxmemory: 128 MiB libc -> 48 MiB */
     facts(&f, 128 * MIB, 0);
     OK(decide(&b, &f, "libc", true, NULL, &tiny, 1) == 0, "persistent");
     EQ_U64(b.maxmemory_bytes, 48 * MIB);
     const struct rl_budget_term *fork = term(&b, "fork reserve");
     OK(fork && strstr(fork->source, "copy-on-write"), "fork reserve says why");
+    OK(fork && fork->bytes == 48 * MIB, "the fork reserve is shown as 1x maxmemory in bytes");
+    OK(b.overhead_factor > 1.2091 && b.overhead_factor < 1.2093, "the factor stays the table's (the reserve is a term)");
     /* memory.high below the limit is the limit: 100 MiB -> 68 MiB */
     facts(&f, 256 * MIB, 100 * MIB);
     OK(decide(&b, &f, "libc", false, NULL, &tiny, 1) == 0, "memory.high");
