@@ -29,11 +29,11 @@ struct row {
     struct rl_instance in;
     const char *state;   /* running, unreachable, foreign, dead, stopped, damaged */
     bool alive, answered;
+    bool persisted;      /* persist is filled (the server answered INFO persistence) */
     char url[PATH_MAX + 16];
     char malloc_[48];
     uint64_t used_memory, maxmemory, uptime;
     char policy[64];
-    bool persisted;      /* persist is filled (the server answered INFO persistence) */
     struct rl_persist_state persist;
     char why[2048];      /* why an alive server did not answer (or a foreign one did), or why the record
                           * is unusable */

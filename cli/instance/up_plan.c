@@ -334,7 +334,7 @@ static int plan_up(const struct rl_up_opts *o, const struct rl_root *root, struc
     snprintf(u->persist_found, sizeof u->persist_found, "%s", found ? found : "");
     if (u->persist_adopted)
         rl_info("instance \"%s\" keeps its data in %s (%s): it persists with %s again", u->in.name, u->in.data,
-                strcmp(found, "aof") == 0 ? "an append-only file" : "an RDB snapshot", found);
+                strcmp(u->persist_found, "aof") == 0 ? "an append-only file" : "an RDB snapshot", u->persist_found);
     struct rl_plan_opts po = {.profile = o->profile, .source = o->source, .maxmemory = o->maxmemory,
                               .policy = o->policy, .persist = persist, .nset = o->nset, .force = o->force};
     for (int i = 0; i < o->nset; i++)
