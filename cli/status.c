@@ -89,7 +89,15 @@ static void fill(struct row *r)
     char *pers = mem && srv ? rl_client_info(c, "persistence") : NULL;
     if (pers) {
         char *conf = rl_file_read(r->in.conf, 1 << 20);
-        rl_persist_state_read(&r->persist, pers, conf ? rl_conf_persist_mode(conf) : "none", r->in.data);
+        /* the server's live state first (a CONFIG SET appendonly since start counts), then its config */
+        const char *mode = conf ? rl_conf_persist_mode(conf) : "none";
+        if (rl_info_u64(pers, "aof_enabled", 0))
+            mode = "aof";
+        else if (strcmp(mode, "aof") == 0) { /* AOF turned off live: the config's save rules, if any, remain */
+            char save[256];
+            mode = rl_conf_get(conf, "save", save, sizeof save) == 0 && save[0] ? "rdb" : "none";
+        }
+        rl_persist_state_read(&r->persist, pers, mode, r->in.data);
         r->persisted = conf != NULL;
         free(conf);
         free(pers);

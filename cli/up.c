@@ -89,7 +89,7 @@ static int report_death(struct rl_up *u, int status, bool after_ready)
     char *tail = rl_file_tail(u->in.log, u->log_offset, 20);
     struct rl_death d = {.status = status, .after_ready = after_ready, .log_tail = tail,
                          .oom_kills = kills, .oom_where = where, .data_dir = u->in.data, .server = u->in.binary};
-    char diag[2048];
+    char diag[16384];
     rl_diagnose(&u->facts, &d, diag, sizeof diag);
     rl_err("redis-server (pid %d) %s %s.\nLast lines of %s:\n%s\nDiagnosis: %s\nConfig: %s", (int)u->in.pid,
            rl_status_text(status, how, sizeof how), after_ready ? "after it was ready" : "during startup",
@@ -155,6 +155,8 @@ static void report_loaded(struct rl_up *u, redisContext *c)
     if (!u->persist_found[0])
         return;
     char *ks = rl_client_info(c, "keyspace");
+    if (!ks)
+        return; /* no answer: better no figure than a wrong one */
     unsigned long long keys = 0;
     for (const char *l = ks; l && (l = strstr(l, "keys=")); l += 5)
         keys += strtoull(l + 5, NULL, 10);

@@ -84,6 +84,7 @@ struct rl_render_overrides {
      * aof-use-rdb-preamble (a --set of one of them still wins); aof and rdb make the
      * policy noeviction unless --policy or --set says otherwise. NULL: the profile's. */
     const char *persist;
+    bool persist_keeps_policy;  /* the mode was not asked for (the data's own): keep the policy */
     /* The plan's budget: when planned is set and neither --maxmemory nor --set maxmemory
      * is given, maxmemory is planned_bytes, commented with planned_why, instead of the
      * profile's own rule. */

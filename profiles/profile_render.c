@@ -272,7 +272,7 @@ static int directive(struct render *R, const struct rl_conf_item *c, const char 
         return 0;
     }
     if (strcmp(key, "maxmemory-policy") == 0) {
-        bool store = !o->policy && rl_profile_persist_on(o->persist);
+        bool store = !o->policy && rl_profile_persist_on(o->persist) && !o->persist_keeps_policy;
         const char *v = o->policy ? o->policy : store ? "noeviction" : c->value;
         if (o->policy)
             put(&R->out, "# --policy on the command line\nmaxmemory-policy %s\n", v);
@@ -343,7 +343,7 @@ static int render(struct render *R, const struct rl_facts *f, char *policy, size
     if (!has_maxmemory && (o->maxmemory || (o->planned && o->planned_bytes)) &&
         directive(R, &none, "maxmemory", policy, policylen) < 0)
         return -1;
-    if (!has_policy && (o->policy || rl_profile_persist_on(o->persist)) &&
+    if (!has_policy && (o->policy || (rl_profile_persist_on(o->persist) && !o->persist_keeps_policy)) &&
         directive(R, &none, "maxmemory-policy", policy, policylen) < 0)
         return -1;
     for (int k = 0; k < R->nset; k++) {

@@ -7,7 +7,9 @@
 #include <strings.h>
 
 static const char *reserved[] = {"port", "bind", "unixsocket", "unixsocketperm", "dir", "logfile",
-                                 "pidfile", "daemonize", "supervised", "include"};
+                                 "pidfile", "daemonize", "supervised", "include",
+                                 /* where the data lives: up must find it to load it next time */
+                                 "dbfilename", "appendfilename", "appenddirname"};
 
 bool rl_conf_reserved(const char *key)
 {
@@ -44,6 +46,12 @@ int rl_conf_check_set(const char *kv, char *err, size_t errlen)
     if (strcasecmp(key, "loadmodule") == 0) { /* Redis reads directive names in any case */
         snprintf(err, errlen, "--set loadmodule is refused: a module is native code Redis would run inside the "
                  "server; redis-light does not load modules (run redis-server with your own redis.conf to use one)");
+        return -1;
+    }
+    if (strcasecmp(key, "dbfilename") == 0 || strcasecmp(key, "appendfilename") == 0 ||
+        strcasecmp(key, "appenddirname") == 0) {
+        snprintf(err, errlen, "--set %s is refused: up finds an instance's data by Redis's default file names to "
+                 "load it next time (each instance has its own data directory: use --name)", kv);
         return -1;
     }
     if (rl_conf_reserved(key)) {

@@ -126,7 +126,7 @@ static void add(char *out, size_t len, const char *text)
 
 void rl_diagnose(const struct rl_facts *f, const struct rl_death *d, char *out, size_t len)
 {
-    char line[1024], a[32], b[96], sig[32];
+    char line[3 * 4096 + 512], a[32], b[96], sig[32];
     const char *log = d->log_tail ? d->log_tail : "";
     out[0] = '\0';
     bool signaled = WIFSIGNALED(d->status);

@@ -20,7 +20,8 @@ static bool exists_in(const char *dir, const char *name, struct stat *st)
 const char *rl_persist_found(const char *data_dir)
 {
     struct stat st;
-    if ((exists_in(data_dir, "appendonlydir", &st) && S_ISDIR(st.st_mode)) ||
+    /* Redis 7 reads appendonlydir/ only through its manifest: a directory without one loads nothing */
+    if ((exists_in(data_dir, "appendonlydir/appendonly.aof.manifest", &st) && S_ISREG(st.st_mode)) ||
         (exists_in(data_dir, "appendonly.aof", &st) && S_ISREG(st.st_mode)))
         return "aof";
     if (exists_in(data_dir, "dump.rdb", &st) && S_ISREG(st.st_mode))
@@ -41,7 +42,8 @@ int rl_persist_choose(const char *option, const char *found, const char *name, c
         return 0;
     }
     const char *files = strcmp(found, "aof") == 0 ? "an append-only file (appendonlydir/)" : "an RDB snapshot (dump.rdb)";
-    const char *why = strcmp(option, "none") == 0 ? "would neither load it nor keep what changes"
+    const char *why = strcmp(option, "none") == 0 ? (strcmp(found, "aof") == 0 ? "would neither load it nor keep what changes"
+                                                                                : "would load it but never save what changes")
                       : strcmp(option, "rdb") == 0 ? "would not load it (Redis reads the AOF only with appendonly yes)"
                                                    : "would not load it (with appendonly yes Redis reads only the AOF)";
     const char *nm = strcmp(name, "default") ? " --name " : "", *na = strcmp(name, "default") ? name : "";
@@ -100,7 +102,8 @@ void rl_persist_state_json(struct rl_json *w, const struct rl_persist_state *s)
     json_status(w, "aof_last_rewrite_status", s->aof_enabled ? s->last_rewrite_status : "");
     json_status(w, "aof_last_write_status", s->aof_enabled ? s->last_write_status : "");
     rl_json_key(w, "aof_rewrite_in_progress"); rl_json_bool(w, s->rewrite_in_progress);
-    rl_json_key(w, "aof_last_cow_bytes"); rl_json_u64(w, s->aof_cow_bytes);
+    rl_json_key(w, "aof_last_cow_bytes");
+    if (s->aof_enabled) rl_json_u64(w, s->aof_cow_bytes); else rl_json_null(w);
     rl_json_key(w, "rdb_last_save_unix"); rl_json_i64(w, s->last_save_unix);
     json_status(w, "rdb_last_save_status", s->last_save_status);
     rl_json_key(w, "rdb_save_in_progress"); rl_json_bool(w, s->save_in_progress);

@@ -9,7 +9,7 @@
 
 #include "cli/util/json.h"
 
-/* "aof" when data_dir holds an append-only file (Redis 7's appendonlydir/ manifest, or an
+/* "aof" when data_dir holds an append-only file (Redis 7's appendonlydir/ with its manifest, or an
  * older appendonly.aof), else "rdb" for a dump.rdb, else NULL. */
 const char *rl_persist_found(const char *data_dir);
 

@@ -52,7 +52,10 @@ static void note(struct rl_stop_result *r, const char *what, const char *detail)
 
 const char *rl_stop_command(const struct rl_stop *s)
 {
-    return !s->save ? "SHUTDOWN NOSAVE" : s->in->aof ? "SHUTDOWN" : "SHUTDOWN SAVE";
+    /* Plain SHUTDOWN lets the server's live config decide (it saves when save points are
+     * set, flushes the AOF when it is on): a record that is stale or a CONFIG SET since
+     * start never makes it drop data. SAVE only where the record says snapshots. */
+    return s->save && !s->in->aof ? "SHUTDOWN SAVE" : "SHUTDOWN";
 }
 
 int rl_stop_instance(const struct rl_stop *s, struct rl_stop_result *r)

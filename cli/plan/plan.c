@@ -193,6 +193,42 @@ static int append_budget_conf(struct rl_plan *p)
     return 0;
 }
 
+/* The budget for these persistence terms, then redis.conf with it (and the budget's own
+ * lines). Returns 0, or -1 with err. */
+static int size_and_render(struct rl_plan *p, const struct rl_plan_opts *o, const struct rl_budget_ctx *bctx,
+                           const struct rl_profile *const *cands, int ncands)
+{
+    bool option = sets_maxmemory(o);
+    if (rl_budget_decide(&p->budget, &p->facts, bctx, cands, ncands) < 0 && !option)
+        return fail(p, RL_FAULT_RUNTIME, "%s", p->budget.errstr);
+
+    struct rl_render_overrides ov = {.maxmemory = o->maxmemory, .policy = o->policy, .set = o->set,
+                                     .nset = o->nset, .force = o->force, .persist = o->persist,
+                                     .persist_keeps_policy = o->persist_keeps_policy, .planned = p->budget.err == 0,
+                                     .planned_bytes = p->budget.maxmemory_bytes, .planned_why = p->budget.rule};
+    if (render(p, &ov) < 0)
+        return -1;
+    if (option && rl_budget_from_option(&p->budget, p->maxmemory, o->maxmemory ? "--maxmemory" : "--set maxmemory",
+                                        o->force) == 1) {
+        /* above the measured budget, not forced: the budget's value, and the note says why */
+        const char *kept[RL_PLAN_MAX_SET];
+        int nkept = 0;
+        for (int i = 0; i < o->nset; i++)
+            if (strncmp(o->set[i], "maxmemory=", 10) != 0)
+                kept[nkept++] = o->set[i];
+        ov.maxmemory = NULL;
+        ov.set = kept;
+        ov.nset = nkept;
+        free(p->conf);
+        p->conf = NULL;
+        if (render(p, &ov) < 0)
+            return -1;
+    }
+    if (p->budget.from_evidence && append_budget_conf(p) < 0)
+        return fail(p, RL_FAULT_RUNTIME, "out of memory composing redis.conf");
+    return 0;
+}
+
 int rl_plan_make(struct rl_plan *p, const struct rl_root *root, const struct rl_plan_opts *o)
 {
     memset(p, 0, sizeof *p);
@@ -243,33 +279,19 @@ int rl_plan_make(struct rl_plan *p, const struct rl_root *root, const struct rl_
                                  .persistent = p->persistent, .keep_fixed = o->profile != NULL,
                                  .shipped = p->shipped.nrows ? &p->shipped : NULL,
                                  .calibration = p->calibration.nrows ? &p->calibration : NULL};
-    bool option = sets_maxmemory(o);
-    if (rl_budget_decide(&p->budget, &p->facts, &bctx, cands, ncands) < 0 && !option)
-        return fail(p, RL_FAULT_RUNTIME, "%s", p->budget.errstr);
-
-    struct rl_render_overrides ov = {.maxmemory = o->maxmemory, .policy = o->policy, .set = o->set,
-                                     .nset = o->nset, .force = o->force, .persist = o->persist, .planned = p->budget.err == 0,
-                                     .planned_bytes = p->budget.maxmemory_bytes, .planned_why = p->budget.rule};
-    if (render(p, &ov) < 0)
+    if (size_and_render(p, o, &bctx, cands, ncands) < 0)
         return -1;
-    if (option && rl_budget_from_option(&p->budget, p->maxmemory, o->maxmemory ? "--maxmemory" : "--set maxmemory",
-                                        o->force) == 1) {
-        /* above the measured budget, not forced: the budget's value, and the note says why */
-        const char *kept[RL_PLAN_MAX_SET];
-        int nkept = 0;
-        for (int i = 0; i < o->nset; i++)
-            if (strncmp(o->set[i], "maxmemory=", 10) != 0)
-                kept[nkept++] = o->set[i];
-        ov.maxmemory = NULL;
-        ov.set = kept;
-        ov.nset = nkept;
+    /* Whether the config persists is known for sure only once rendered (a quoted --set, a
+     * profile's YES, an emptied save): size again when the guess above was wrong, so the
+     * fork reserve is there exactly when a fork will be. */
+    bool persists = strcmp(rl_conf_persist_mode(p->conf), "none") != 0;
+    if (persists != bctx.persistent) {
+        bctx.persistent = persists;
         free(p->conf);
         p->conf = NULL;
-        if (render(p, &ov) < 0)
+        if (size_and_render(p, o, &bctx, cands, ncands) < 0)
             return -1;
     }
-    if (p->budget.from_evidence && append_budget_conf(p) < 0)
-        return fail(p, RL_FAULT_RUNTIME, "out of memory composing redis.conf");
     snprintf(p->persist, sizeof p->persist, "%s", rl_conf_persist_mode(p->conf));
     p->persistent = strcmp(p->persist, "none") != 0;
     decide_role(p);

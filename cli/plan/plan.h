@@ -27,6 +27,7 @@ struct rl_plan_opts {
     const char *source;               /* --source DIR|TARBALL */
     const char *maxmemory, *policy;   /* --maxmemory, --policy */
     const char *persist;              /* --persist aof|rdb|none (NULL: the profile's) */
+    bool persist_keeps_policy;        /* persist was not asked for: keep the profile's policy */
     const char *set[RL_PLAN_MAX_SET]; /* --set KEY=VALUE */
     int nset;
     bool force;                       /* allow a maxmemory above the limit */

@@ -37,6 +37,10 @@ is "--persist aof: the reserve is 1x maxmemory" "$(reserve "$aof")" "$(mm "$aof"
 is "--persist aof: doctor's plan is up's" \
   "$("$RL_BIN" --sysroot "$r" doctor --json --persist aof | jq -c '.plan | del(.config)')" "$(jq -c 'del(.config)' <<<"$aof")"
 
+quoted=$("$RL_BIN" --sysroot "$r" up --dry-run --json --set 'appendonly="yes"' 2>"$RL_TMP/err")
+is "--set appendonly=\"yes\": persists (as rendered)" "$(jq -r '.persist + " " + (.persistent|tostring)' <<<"$quoted")" "aof true"
+ok "--set appendonly=\"yes\": the fork reserve is there" test "$(reserve "$quoted")" -gt 0
+
 rdb=$("$RL_BIN" --sysroot "$r" up --dry-run --json --persist rdb --policy allkeys-lru 2>"$RL_TMP/err")
 is "--persist rdb --policy allkeys-lru" "$(jq -r '.role + " " + .persist + " " + .maxmemory_policy' <<<"$rdb")" \
   "store rdb allkeys-lru"

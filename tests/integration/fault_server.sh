@@ -58,7 +58,7 @@ ok "the server was left alone" rl_pid_running "$c1_pid"
 timed "$RL_BIN" down --name c1 2>"$RL_TMP/down.err"
 is "down with a damaged record: exit 0" "$rc" 0
 ok "down says it stops by the pid file" grep -q "stopping its Redis by its pid file (pid $c1_pid)" "$RL_TMP/down.err"
-ok "down shut it down with the stored password (SHUTDOWN, not a signal)" grep -q "with SHUTDOWN NOSAVE" "$RL_TMP/down.err"
+ok "down shut it down with the stored password (SHUTDOWN, not a signal)" grep -q "with SHUTDOWN in" "$RL_TMP/down.err"
 ok "the server is gone" gone "$c1_pid"
 ok "port $c1_port is free" sh -c "! (exec 3<>/dev/tcp/127.0.0.1/$c1_port) 2>/dev/null"
 ok "the damaged record is kept for a bug report" test -s "$st/c1/instance.yaml.damaged"

@@ -61,7 +61,7 @@ is "record says stopped" "$(sed -n 's/^state: //p' "$st/p1/instance.yaml")" '"st
 is "the data came back" "$("$cli" -p "$port" get rl:test:kept)" yes
 "$RL_BIN" -q down --name p1
 
-# 2. SIGTERM without persistence: SHUTDOWN NOSAVE, no dump, exit 0.
+# 2. SIGTERM without persistence: plain SHUTDOWN, no dump, exit 0.
 port=$(rl_free_port)
 ok "foreground up starts" start_fg p2 "$port"
 kill -TERM "$UP_PID"; wait "$UP_PID"; rc=$?
