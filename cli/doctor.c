@@ -6,8 +6,11 @@
 #include "cli/commands.h"
 #include "cli/doctor/live_cmd.h"
 #include "cli/doctor/report.h"
+#include "cli/instance/instance.h"
+#include "cli/instance/persist.h"
 #include "cli/plan/choice_report.h"
 #include "cli/plan/plan.h"
+#include "cli/util/paths.h"
 #include "cli/util/out.h"
 #include "cli/util/size.h"
 
@@ -117,6 +120,16 @@ int rl_cmd_doctor(struct rl_ctx *ctx)
                              .persist = rl_args_get(ctx->args, "persist")};
     if (o.persist && !rl_profile_persist_valid(o.persist))
         return rl_usage_error("--persist %s is not a persistence mode; use aof, rdb or none", o.persist);
+    /* What `up` would do for the default instance here: the mode its data on disk asks for. */
+    char state[4096], perr[8192];
+    static struct rl_instance in;
+    struct rl_persist_decision pd = {0};
+    if (ctx->root.host && rl_state_dir(state, sizeof state) == 0 && rl_instance_init(&in, state, "default") == 0) {
+        if (rl_persist_decide(&in, o.persist, true, &pd, perr, sizeof perr) < 0)
+            return rl_usage_error("%s", perr);
+        o.persist = pd.mode;
+        o.persist_keeps_policy = pd.keep_policy;
+    }
     bool made = rl_plan_make(&plan, &ctx->root, &o) == 0;
     if (!plan.probed) {
         rl_err("%s", plan.errstr);

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 
 #include "cli/instance/client.h"
+#include "cli/instance/conf.h"
+#include "cli/instance/instance.h"
 #include "cli/sys/files.h"
 #include "cli/util/size.h"
 
@@ -57,6 +59,25 @@ int rl_persist_choose(const char *option, const char *found, const char *name, c
                  "`redis-light up%s%s --persist %s`, or move %s away to start empty", name, files, data_dir, option,
                  why, nm, na, found, data_dir);
     return -1;
+}
+
+int rl_persist_decide(const struct rl_instance *in, const char *option, bool look_on_disk,
+                      struct rl_persist_decision *d, char *err, size_t errlen)
+{
+    memset(d, 0, sizeof *d);
+    const char *found = look_on_disk ? rl_persist_found(in->data) : NULL;
+    if (rl_persist_choose(option, found, in->name, in->data, &d->mode, &d->adopted, err, errlen) < 0)
+        return -1;
+    snprintf(d->found, sizeof d->found, "%s", found ? found : "");
+    if (d->adopted) {
+        char *old = rl_file_read(in->conf, 1 << 20);
+        char pol[64] = "";
+        bool store = old && strcmp(rl_conf_persist_mode(old), d->found) == 0 &&
+                     rl_conf_get(old, "maxmemory-policy", pol, sizeof pol) == 0 && strcmp(pol, "noeviction") == 0;
+        free(old);
+        d->keep_policy = !store;
+    }
+    return 0;
 }
 
 static void field(const char *info, const char *key, char *out, size_t len)

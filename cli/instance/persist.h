@@ -21,6 +21,21 @@ const char *rl_persist_found(const char *data_dir);
 int rl_persist_choose(const char *option, const char *found, const char *name, const char *data_dir,
                       const char **mode, bool *adopted, char *err, size_t errlen);
 
+/* The whole decision up and doctor make for an instance (paths set): look_on_disk false
+ * (a --sysroot plan) ignores this machine's data. With the data's own mode adopted, a
+ * store whose last redis.conf was a noeviction store comes back one; other data (a stray
+ * snapshot of a cache) keeps the profile's policy. Returns 0, or -1 with err (a mode that
+ * would leave the data unloaded). */
+struct rl_persist_decision {
+    const char *mode;                 /* for the plan's --persist: NULL is the profile's */
+    char found[8];                    /* what the data directory holds: "aof", "rdb" or "" */
+    bool adopted;                     /* mode is the data's own, not asked for */
+    bool keep_policy;                 /* adopted, and not a noeviction store before */
+};
+struct rl_instance;
+int rl_persist_decide(const struct rl_instance *in, const char *option, bool look_on_disk,
+                      struct rl_persist_decision *d, char *err, size_t errlen);
+
 /* What INFO persistence says, for status. */
 struct rl_persist_state {
     char mode[8];                     /* from the instance's redis.conf: aof, rdb or none */

@@ -328,29 +328,20 @@ static int plan_up(const struct rl_up_opts *o, const struct rl_root *root, struc
     }
     /* The one plan every command computes: facts, profile, build, budget, role, config. */
     struct rl_plan *plan = &u->plan;
-    /* Data already on disk decides the mode unless --persist agrees with it (persist.h). */
-    /* (a --sysroot plan is for another machine: this one's data directory says nothing of it) */
-    const char *found = root->host ? rl_persist_found(u->in.data) : NULL, *persist = NULL;
-    if (rl_persist_choose(o->persist, found, u->in.name, u->in.data, &persist, &u->persist_adopted, err, errlen) < 0)
+    /* Data already on disk decides the mode unless --persist agrees with it (persist.h);
+     * a --sysroot plan is for another machine, whose data this one does not hold. */
+    struct rl_persist_decision pd;
+    if (rl_persist_decide(&u->in, o->persist, root->host, &pd, err, errlen) < 0)
         return RL_FAULT_INPUT;
-    snprintf(u->persist_found, sizeof u->persist_found, "%s", found ? found : "");
-    bool keep_policy = false;
-    if (u->persist_adopted) {
-        /* A store started with --persist comes back a store: its last redis.conf says so.
-         * Data with no such config (a stray BGSAVE of a cache) keeps the profile's policy. */
-        char *old = rl_file_read(u->in.conf, 1 << 20);
-        char pol[64] = "";
-        bool store = old && strcmp(rl_conf_persist_mode(old), u->persist_found) == 0 &&
-                     rl_conf_get(old, "maxmemory-policy", pol, sizeof pol) == 0 && strcmp(pol, "noeviction") == 0;
-        free(old);
-        keep_policy = !store;
+    snprintf(u->persist_found, sizeof u->persist_found, "%s", pd.found);
+    u->persist_adopted = pd.adopted;
+    if (pd.adopted)
         rl_info("instance \"%s\" keeps its data in %s (%s): it persists with %s again, %s", u->in.name, u->in.data,
-                strcmp(u->persist_found, "aof") == 0 ? "an append-only file" : "an RDB snapshot", u->persist_found,
-                store ? "a noeviction store as before" : "with the profile's eviction policy (`--persist` with it makes a "
-                "noeviction store)");
-    }
+                strcmp(pd.found, "aof") == 0 ? "an append-only file" : "an RDB snapshot", pd.found,
+                pd.keep_policy ? "with the profile's eviction policy (`--persist` with it makes a noeviction store)"
+                               : "a noeviction store as before");
     struct rl_plan_opts po = {.profile = o->profile, .source = o->source, .maxmemory = o->maxmemory,
-                              .policy = o->policy, .persist = persist, .persist_keeps_policy = keep_policy, .nset = o->nset,
+                              .policy = o->policy, .persist = pd.mode, .persist_keeps_policy = pd.keep_policy, .nset = o->nset,
                               .force = o->force};
     for (int i = 0; i < o->nset; i++)
         po.set[i] = o->set[i];

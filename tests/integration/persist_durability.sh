@@ -211,4 +211,14 @@ is "what the live AOF held is loaded" "$("$cli" -p "$port3" get k)" v
 "$RL_BIN" up --dry-run --profile replit --name x --set dbfilename=other.rdb >/dev/null 2>"$RL_TMP/refuse3.err"
 is "--set dbfilename refused" "$?" 2
 ok "--set dbfilename: says why" grep -q "finds an instance's data by Redis's default file names" "$RL_TMP/refuse3.err"
+# --- doctor plans what up would do with the default instance's data -------------------
+port4=$(rl_free_port) || exit 1
+"$RL_BIN" up -d --profile replit --persist rdb --port "$port4" >/dev/null 2>&1
+"$cli" -p "$port4" set k v >/dev/null
+"$RL_BIN" down -q
+is "doctor: the default instance's snapshot makes the plan rdb" \
+  "$("$RL_BIN" doctor --json --profile replit | jq -r '.plan.persist + " " + .plan.maxmemory_policy')" "rdb noeviction"
+"$RL_BIN" doctor --profile replit --persist aof >/dev/null 2>"$RL_TMP/doc.err"
+is "doctor --persist aof over that snapshot: usage error, as up" "$?" 2
+ok "doctor says why" grep -q "keeps its data in an RDB snapshot" "$RL_TMP/doc.err"
 done_testing
