@@ -92,6 +92,9 @@ is "restored record: running again" "$?" 0
 sleep 300 &
 decoy=$!
 on_exit "kill -9 $decoy 2>/dev/null"
+# until the child has exec'd sleep (before that it is a copy of this bash: a loaded machine
+# once showed down the fork, and the message named "bash")
+for _ in $(seq 1 100); do [ "$(readlink "/proc/$decoy/exe")" != "$(readlink /proc/$$/exe)" ] && break; sleep 0.02; done
 echo garbage >"$st/c2/instance.yaml"
 echo "$decoy" >"$st/c2/redis.pid"
 "$RL_BIN" down --name c2 >/dev/null 2>"$RL_TMP/decoy.err"
