@@ -13,7 +13,6 @@
 #include "cli/instance/password.h"
 #include "cli/instance/persist.h"
 #include "cli/instance/recover.h"
-#include "cli/instance/conf.h"
 #include "cli/sys/files.h"
 #include "cli/util/json.h"
 #include "cli/util/out.h"
@@ -89,15 +88,8 @@ static void fill(struct row *r)
     char *pers = mem && srv ? rl_client_info(c, "persistence") : NULL;
     if (pers) {
         char *conf = rl_file_read(r->in.conf, 1 << 20);
-        /* the server's live state first (a CONFIG SET appendonly since start counts), then its config */
-        const char *mode = conf ? rl_conf_persist_mode(conf) : "none";
-        if (rl_info_u64(pers, "aof_enabled", 0))
-            mode = "aof";
-        else if (strcmp(mode, "aof") == 0) { /* AOF turned off live: the config's save rules, if any, remain */
-            char save[256];
-            mode = rl_conf_get(conf, "save", save, sizeof save) == 0 && save[0] ? "rdb" : "none";
-        }
-        rl_persist_state_read(&r->persist, pers, mode, r->in.data);
+        if (conf)
+            rl_persist_state_read(&r->persist, pers, conf, r->in.data);
         r->persisted = conf != NULL;
         free(conf);
         free(pers);

@@ -86,12 +86,17 @@ static void field(const char *info, const char *key, char *out, size_t len)
         out[0] = '\0';
 }
 
-void rl_persist_state_read(struct rl_persist_state *s, const char *info, const char *mode, const char *data_dir)
+void rl_persist_state_read(struct rl_persist_state *s, const char *info, const char *conf, const char *data_dir)
 {
     memset(s, 0, sizeof *s);
-    snprintf(s->mode, sizeof s->mode, "%s", mode);
     s->loading = rl_info_u64(info, "loading", 0) != 0;
     s->aof_enabled = rl_info_u64(info, "aof_enabled", 0) != 0;
+    const char *mode = s->aof_enabled ? "aof" : rl_conf_persist_mode(conf);
+    if (!s->aof_enabled && strcmp(mode, "aof") == 0) { /* AOF turned off live: the config's save rules remain */
+        char save[256];
+        mode = rl_conf_get(conf, "save", save, sizeof save) < 0 || save[0] ? "rdb" : "none";
+    }
+    snprintf(s->mode, sizeof s->mode, "%s", mode);
     s->save_in_progress = rl_info_u64(info, "rdb_bgsave_in_progress", 0) != 0;
     s->rewrite_in_progress = rl_info_u64(info, "aof_rewrite_in_progress", 0) != 0;
     s->changes_since_save = rl_info_u64(info, "rdb_changes_since_last_save", 0);

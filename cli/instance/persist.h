@@ -38,7 +38,7 @@ int rl_persist_decide(const struct rl_instance *in, const char *option, bool loo
 
 /* What INFO persistence says, for status. */
 struct rl_persist_state {
-    char mode[8];                     /* from the instance's redis.conf: aof, rdb or none */
+    char mode[8];                     /* aof, rdb or none: the live aof_enabled, then the redis.conf */
     bool loading, aof_enabled, save_in_progress, rewrite_in_progress;
     uint64_t changes_since_save;
     long long last_save_unix;         /* rdb_last_save_time */
@@ -49,8 +49,10 @@ struct rl_persist_state {
     uint64_t rdb_cow_bytes, aof_cow_bytes; /* rdb_last_cow_size, aof_last_cow_size: the last fork's copy-on-write */
 };
 
-/* Fills s from INFO persistence text, the config's mode and the data directory. */
-void rl_persist_state_read(struct rl_persist_state *s, const char *info, const char *mode, const char *data_dir);
+/* Fills s from INFO persistence text, the instance's redis.conf and its data directory.
+ * The mode is the server's live state first (a CONFIG SET appendonly since start counts),
+ * then the config's. */
+void rl_persist_state_read(struct rl_persist_state *s, const char *info, const char *conf, const char *data_dir);
 void rl_persist_state_json(struct rl_json *w, const struct rl_persist_state *s);
 /* One line for people: "aof 1.2 MiB, last rewrite ok, …". */
 void rl_persist_state_text(const struct rl_persist_state *s, long long now, char *out, size_t len);
